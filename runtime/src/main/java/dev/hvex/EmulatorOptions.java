@@ -1,0 +1,55 @@
+package dev.hvex;
+
+/** Tuning knobs of an {@link Emulator}. Immutable; build with the with-methods from {@link #defaults()}. */
+public final class EmulatorOptions {
+    private final long repBudget;
+    private final boolean specialize;
+    private final int specializeThreshold;
+
+    private EmulatorOptions(long repBudget, boolean specialize, int specializeThreshold) {
+        this.repBudget = repBudget;
+        this.specialize = specialize;
+        this.specializeThreshold = specializeThreshold;
+    }
+
+    public static EmulatorOptions defaults() {
+        return new EmulatorOptions(1024, true, 16);
+    }
+
+    /**
+     * Iterations of a REP string instruction per call. When the budget runs out the instruction stops at
+     * an iteration boundary with RIP unchanged, as hardware does when an interrupt arrives, so the guest
+     * re-executes it and the VMM gets another exit.
+     */
+    public long repBudget() {
+        return repBudget;
+    }
+
+    public EmulatorOptions withRepBudget(long value) {
+        if (value < 1) {
+            throw new IllegalArgumentException("repBudget must be at least 1, was " + value);
+        }
+        return new EmulatorOptions(value, specialize, specializeThreshold);
+    }
+
+    /** Whether hot instructions get a specialized handler (false: interpreter only). */
+    public boolean specialize() {
+        return specialize;
+    }
+
+    public EmulatorOptions withSpecialize(boolean value) {
+        return new EmulatorOptions(repBudget, value, specializeThreshold);
+    }
+
+    /** How many executions of the same bytes in the same mode before a handler is specialized. */
+    public int specializeThreshold() {
+        return specializeThreshold;
+    }
+
+    public EmulatorOptions withSpecializeThreshold(int value) {
+        if (value < 0) {
+            throw new IllegalArgumentException("specializeThreshold must be >= 0, was " + value);
+        }
+        return new EmulatorOptions(repBudget, specialize, value);
+    }
+}

@@ -1,0 +1,95 @@
+package dev.hvex;
+
+/**
+ * A batch of register names and their values, handed to the get and set register callbacks.
+ * The emulator owns one batch and reuses it on every call, so a callback must not keep it.
+ *
+ * <p>Each value is two longs laid out by the register's {@link Register.Kind}; the static helpers
+ * pack and unpack segments so that no callback needs to know the bit positions.
+ */
+public final class RegisterValues {
+    private final Register[] names;
+    private final long[] low;
+    private final long[] high;
+    private int count;
+
+    public RegisterValues(int capacity) {
+        names = new Register[capacity];
+        low = new long[capacity];
+        high = new long[capacity];
+    }
+
+    public int count() {
+        return count;
+    }
+
+    public Register name(int i) {
+        return names[i];
+    }
+
+    public long low(int i) {
+        return low[i];
+    }
+
+    public long high(int i) {
+        return high[i];
+    }
+
+    /** Sets the value of entry {@code i}: a get callback fills every entry this way. */
+    public void set(int i, long lowValue, long highValue) {
+        low[i] = lowValue;
+        high[i] = highValue;
+    }
+
+    /** Sets a segment entry. */
+    public void setSegment(int i, long base, int limit, int selector, int attributes) {
+        low[i] = base;
+        high[i] = packSegment(limit, selector, attributes);
+    }
+
+    public void clear() {
+        count = 0;
+    }
+
+    /** Appends a name with a zero value; returns its index. */
+    public int add(Register name) {
+        names[count] = name;
+        low[count] = 0;
+        high[count] = 0;
+        return count++;
+    }
+
+    /** Appends a name and a value; returns its index. */
+    public int add(Register name, long lowValue, long highValue) {
+        int i = add(name);
+        low[i] = lowValue;
+        high[i] = highValue;
+        return i;
+    }
+
+    /** The index of {@code name} in this batch, or -1. */
+    public int indexOf(Register name) {
+        for (int i = 0; i < count; i++) {
+            if (names[i] == name) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    public static long packSegment(int limit, int selector, int attributes) {
+        return (limit & 0xffffffffL) | ((long) (selector & 0xffff) << 32) | ((long) (attributes & 0xffff) << 48);
+    }
+
+    public static int segmentLimit(long high) {
+        return (int) high;
+    }
+
+    public static int segmentSelector(long high) {
+        return (int) (high >>> 32) & 0xffff;
+    }
+
+    public static int segmentAttributes(long high) {
+        return (int) (high >>> 48) & 0xffff;
+    }
+}

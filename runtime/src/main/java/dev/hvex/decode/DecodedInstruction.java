@@ -1,0 +1,88 @@
+package dev.hvex.decode;
+
+import dev.hvex.CpuMode;
+import dev.hvex.gen.Forms;
+
+/**
+ * One decoded instruction. The decoder fills a caller-owned instance and the caller reuses it, so
+ * decoding allocates nothing. Fields are public and plain for the interpreter's and specializer's sake;
+ * treat them as read-only outside the decoder.
+ *
+ * <p>Register numbers are hardware numbers with the REX/VEX extension bits applied (0 = rAX ... 15 = r15).
+ */
+public final class DecodedInstruction {
+    /** Address base meaning "RIP-relative" ({@link #base}). */
+    public static final int RIP = 16;
+    /** Segment numbers (as in {@link dev.hvex.Register#segment(int)}). */
+    public static final int ES = 0, CS = 1, SS = 2, DS = 3, FS = 4, GS = 5;
+
+    public CpuMode mode;
+    public int length;
+    /** Form id ({@link Forms}); its family, operation and attributes are cached below. */
+    public int form;
+    public int family;
+    public int op;
+    public int attrs;
+
+    /** Segment override prefix (last one wins), or -1. */
+    public int segmentOverride;
+    public boolean lock;
+    public boolean operandSizePrefix;
+    public boolean addressSizePrefix;
+    /** The last of F2/F3, or 0. */
+    public int repPrefix;
+    /** The REX byte when it directly precedes the opcode, else 0. */
+    public int rex;
+    /** 0 legacy, 2 two-byte VEX, 3 three-byte VEX, 4 EVEX. */
+    public int vexKind;
+    public int vexL;
+    public boolean vexW;
+    /** VEX.vvvv as a register number. */
+    public int vexV;
+
+    /** Opcode map ({@code DecodeTables.MAP_*}) and opcode byte. */
+    public int map;
+    public int opcode;
+
+    /** The ModRM byte, or -1 when the instruction has none. */
+    public int modrm;
+    public int mod;
+    /** ModRM.reg with REX.R. */
+    public int reg;
+    /** ModRM.rm with REX.B (a register when mod == 3). */
+    public int rm;
+    /** Memory operand: base register, {@link #RIP}, or -1; index register or -1; scale as a shift 0-3. */
+    public int base;
+    public int index;
+    public int scale;
+    public long disp;
+    public int dispSize;
+
+    /** Immediates, sign-extended from their width (moffs, ports, ENTER's operands: zero-extended). */
+    public long imm;
+    public long imm2;
+    public int immSize;
+
+    /** Operand size of a {@code v} operand in bytes (2, 4, 8) and address size in bytes (2, 4, 8). */
+    public int operandSize;
+    public int addressSize;
+
+    /** Whether the ModRM r/m names memory. */
+    public boolean hasModrmMemory() {
+        return modrm >= 0 && mod != 3;
+    }
+
+    public String formName() {
+        return Forms.name(form);
+    }
+
+    public String mnemonic() {
+        return Forms.mnemonic(form);
+    }
+
+    /** Intel-syntax text. Allocates: for tools and messages, not the exit path. */
+    @Override
+    public String toString() {
+        return IntelFormatter.format(this);
+    }
+}

@@ -1,0 +1,987 @@
+package dev.hvex.interp;
+
+import static dev.hvex.gen.OperandCodes.*;
+
+import dev.hvex.CpuMode;
+import dev.hvex.EmulatorCallbacks;
+import dev.hvex.EmulatorOptions;
+import dev.hvex.EmulatorStatus;
+import dev.hvex.GvaTranslation;
+import dev.hvex.IoPortAccess;
+import dev.hvex.IoPortAccessContext;
+import dev.hvex.MemoryAccess;
+import dev.hvex.MmioAccessContext;
+import dev.hvex.Register;
+import dev.hvex.RegisterValues;
+import dev.hvex.VpExitContext;
+import dev.hvex.decode.DecodeStatus;
+import dev.hvex.decode.DecodedInstruction;
+import dev.hvex.decode.Decoder;
+import dev.hvex.gen.Families;
+import dev.hvex.gen.Forms;
+import dev.hvex.semantics.Semantics;
+
+/**
+ * The reference interpreter: one instance per {@link dev.hvex.Emulator}, reused for every exit.
+ *
+ * <p>One emulation runs in four steps: decode (fetching missing bytes through the callbacks), gather
+ * the registers the instruction needs and get them in one batch, execute the family's semantics
+ * (memory accesses go out as they happen, reads before writes, every check before the first write),
+ * then set every changed register, RIP and RFLAGS in one batch. A fault or a failed callback unwinds
+ * with {@link Abort} before the final set, so the guest's registers stay untouched.
+ *
+ * <p>The semantics ({@code dev.hvex.semantics}) see the engine through its operand and memory methods.
+ */
+public final class Engine {
+    /** What the last emulation ended with; copied into the public status by the Emulator. */
+    public static final class Outcome {
+        public int bits;
+        public EmulatorStatus.Reason reason = EmulatorStatus.Reason.NONE;
+        public int formId = -1;
+        public int vector = -1;
+        public boolean hasErrorCode;
+        public int errorCode;
+        public long cr2;
+    }
+
+    /** Counters, readable without allocation. */
+    public static final class Stats {
+        public long emulations;
+        public long faults;
+        public long failures;
+        public long fetches;
+    }
+
+    // Memory access kinds for translation and checks.
+    public static final int READ = 1;
+    public static final int WRITE = 2;
+    public static final int RMW = READ | WRITE;
+    static final int FETCH = 4;
+
+    private static final int MAX_FETCH = 15;
+
+    private final EmulatorCallbacks callbacks;
+    private final EmulatorOptions options;
+    private final Outcome outcome = new Outcome();
+    private final Stats stats = new Stats();
+    private final RegisterValues batch = new RegisterValues(96);
+    private final MemoryAccess memAccess = new MemoryAccess();
+    private final IoPortAccess ioAccess = new IoPortAccess();
+    private final GvaTranslation translation = new GvaTranslation();
+    public final DecodedInstruction insn = new DecodedInstruction();
+    private final byte[] bytes = new byte[16];
+
+    // The exit being emulated.
+    private Object context;
+    private VpExitContext vp;
+    public CpuMode mode;
+    public int cpl;
+
+    // Register cache: values, which are loaded, which changed.
+    private final long[] gpr = new long[16];
+    private int gprWanted;
+    private int gprDirty;
+    public long rip;
+    public long rflags;
+    private final long[] segBase = new long[6];
+    private final int[] segLimit = new int[6];
+    private final int[] segAttr = new int[6];
+    private final int[] segSelector = new int[6];
+    private int segWanted;
+    private boolean cr0Wanted;
+    private long cr0;
+    private final long[] xmmLo = new long[16];
+    private final long[] xmmHi = new long[16];
+    private final long[] ymmLo = new long[16];
+    private final long[] ymmHi = new long[16];
+    private int xmmWanted;
+    private int xmmDirty;
+    private int ymmWanted;
+    private int ymmDirty;
+    private boolean paging;
+    /** Set by a REP instruction that stopped at its iteration budget: RIP stays, the guest re-executes. */
+    public boolean repInterrupted;
+
+    // Translations made by this instruction: the gva page, access kinds validated, gpa page.
+    private final long[] trGva = new long[4];
+    private final int[] trKinds = new int[4];
+    private final long[] trGpa = new long[4];
+    private int trCount;
+
+    // REP progress that survives a fault in a later iteration (SDM: completed iterations stay done).
+    private int committedGprMask;
+    private final long[] committedGpr = new long[16];
+
+    // I/O exit context, for IN/OUT/INS/OUTS.
+    private IoPortAccessContext ioContext;
+
+    public Engine(EmulatorCallbacks callbacks, EmulatorOptions options) {
+        this.callbacks = callbacks;
+        this.options = options;
+    }
+
+    public Outcome outcome() {
+        return outcome;
+    }
+
+    public Stats stats() {
+        return stats;
+    }
+
+    public EmulatorOptions options() {
+        return options;
+    }
+
+    // ---------------------------------------------------------------- entry points
+
+    public void runMmio(Object ctx, VpExitContext exit, MmioAccessContext access) {
+        begin(ctx, exit);
+        ioContext = null;
+        int n = Math.min(Math.max(access.instructionByteCount(), 0), 16);
+        System.arraycopy(access.instructionBytes(), 0, bytes, 0, n);
+        emulate(n);
+    }
+
+    public void runIo(Object ctx, VpExitContext exit, IoPortAccessContext access) {
+        begin(ctx, exit);
+        ioContext = access;
+        int n = Math.min(Math.max(access.instructionByteCount(), 0), 16);
+        System.arraycopy(access.instructionBytes(), 0, bytes, 0, n);
+        emulate(n);
+    }
+
+    private void begin(Object ctx, VpExitContext exit) {
+        context = ctx;
+        vp = exit;
+        Outcome o = outcome;
+        o.bits = 0;
+        o.reason = EmulatorStatus.Reason.NONE;
+        o.formId = -1;
+        o.vector = -1;
+        o.hasErrorCode = false;
+        o.errorCode = 0;
+        o.cr2 = 0;
+        gprWanted = 0;
+        gprDirty = 0;
+        segWanted = 0;
+        cr0Wanted = false;
+        xmmWanted = 0;
+        xmmDirty = 0;
+        ymmWanted = 0;
+        ymmDirty = 0;
+        trCount = 0;
+        committedGprMask = 0;
+        stats.emulations++;
+    }
+
+    private void emulate(int byteCount) {
+        try {
+            if (vp.interruptionPending()) {
+                fail(EmulatorStatus.INTERRUPT_CAUSED_INTERCEPT, EmulatorStatus.Reason.INTERRUPTION_PENDING);
+            }
+            mode = vp.mode();
+            cpl = mode == CpuMode.REAL16 ? 0 : mode == CpuMode.VM86 ? 3 : vp.cpl();
+            rip = vp.rip();
+            rflags = vp.rflags();
+            decodeOrFetch(byteCount);
+            DecodedInstruction d = insn;
+            outcome.formId = d.form;
+            if (d.family == Families.NONE) {
+                fail(EmulatorStatus.INTERNAL_EMULATION_FAILURE, EmulatorStatus.Reason.UNSUPPORTED_INSTRUCTION);
+            }
+            if (d.vexKind != 0 && mode.isRealAddressing()) {
+                fault(6, false, 0); // VEX is #UD in real and virtual-8086 mode (SDM Vol. 2 2.3.2)
+            }
+            gatherRegisters();
+            loadRegisters();
+            paging = mode.is64() || mode == CpuMode.COMPAT16 || mode == CpuMode.COMPAT32
+                || (mode != CpuMode.REAL16 && (cr0 & 0x80000000L) != 0);
+            long oldFlags = rflags;
+            repInterrupted = false;
+            Semantics.execute(this, d);
+            if (!repInterrupted) {
+                rip = nextRip();
+            }
+            commit(oldFlags, true);
+            outcome.bits = EmulatorStatus.EMULATION_SUCCESSFUL;
+        } catch (Abort a) {
+            // outcome already recorded
+        } catch (RuntimeException e) {
+            // A bug in hvex must not escape into the VMM's exit loop as an exception.
+            outcome.bits = EmulatorStatus.INTERNAL_EMULATION_FAILURE;
+            outcome.reason = EmulatorStatus.Reason.BAD_CONTEXT;
+            stats.failures++;
+        }
+    }
+
+    /** RIP after the instruction, wrapped to the code segment's size. */
+    public long nextRip() {
+        long next = rip + insn.length;
+        if (mode.is64()) {
+            return next;
+        }
+        return mode.defaultSize() == 2 ? next & 0xffff : next & 0xffffffffL;
+    }
+
+    // ---------------------------------------------------------------- decoding and fetching
+
+    private void decodeOrFetch(int have) {
+        int status = Decoder.decode(bytes, 0, have, mode, insn);
+        while (status == DecodeStatus.NEED_MORE_BYTES && have < MAX_FETCH) {
+            have += fetchCode(have);
+            status = Decoder.decode(bytes, 0, have, mode, insn);
+        }
+        switch (status) {
+            case DecodeStatus.OK:
+                return;
+            case DecodeStatus.TOO_LONG:
+                fault(13, true, 0);
+                return;
+            default:
+                fault(6, false, 0);
+        }
+    }
+
+    /** Fetches instruction bytes at CS:RIP+have up to the end of the page (or 8 bytes); returns the count. */
+    private int fetchCode(int have) {
+        stats.fetches++;
+        long offset = rip + have;
+        if (!mode.is64()) {
+            offset &= mode.defaultSize() == 2 ? 0xffff : 0xffffffffL;
+            long limit = vp.cs().limit() & 0xffffffffL;
+            if (offset > limit) {
+                fault(13, true, 0);
+            }
+        }
+        long linear = mode.is64() ? offset : (vp.cs().base() + offset) & 0xffffffffL;
+        if (mode.is64() && !canonical(linear)) {
+            fault(13, true, 0);
+        }
+        int n = (int) Math.min(Math.min(8, 4096 - (linear & 4095)), MAX_FETCH - have);
+        boolean pg = mode.is64() || vp.eferLma();
+        if (!pg && mode != CpuMode.REAL16 && mode != CpuMode.VM86) {
+            pg = (fetchCr0() & 0x80000000L) != 0;
+        }
+        long gpa = pg ? translate(linear, FETCH) : linear;
+        long data = memoryRead(gpa, n);
+        for (int i = 0; i < n; i++) {
+            bytes[have + i] = (byte) (data >>> (8 * i));
+        }
+        return n;
+    }
+
+    private long fetchCr0() {
+        RegisterValues b = batch;
+        b.clear();
+        b.add(Register.CR0);
+        if (!invokeGet(b)) {
+            fail(EmulatorStatus.GET_VIRTUAL_PROCESSOR_REGISTERS_CALLBACK_FAILED, EmulatorStatus.Reason.CALLBACK_FAILED);
+        }
+        return b.low(0);
+    }
+
+    // ---------------------------------------------------------------- registers
+
+    /** Marks the registers the decoded instruction reads or writes, so one get fetches all of them. */
+    private void gatherRegisters() {
+        DecodedInstruction d = insn;
+        for (int i = 0; i < Forms.MAX_OPERANDS; i++) {
+            int code = Forms.operand(d.form, i);
+            if (code == 0) {
+                break;
+            }
+            switch (method(code)) {
+                case M_G: wantGpr(d.reg); break;
+                case M_E: case M_M: case M_W: case M_Q: case M_R: case M_U: case M_N:
+                    if (d.mod == 3) {
+                        if (method(code) == M_W || method(code) == M_U) {
+                            wantXmm(d.rm);
+                        } else {
+                            wantGpr(sizeOfOperand(code) == 1 && d.rex == 0 && d.rm >= 4 && d.rm < 8 ? d.rm - 4 : d.rm);
+                        }
+                    } else {
+                        wantAddress(code);
+                    }
+                    break;
+                case M_V: wantXmm(d.reg); break;
+                case M_H: wantXmm(d.vexV); break;
+                case M_Z: wantGpr((d.opcode & 7) | (d.rm & 8)); break;
+                case M_O: wantSegment(dataSegment()); break;
+                case M_X: wantGpr(6); wantSegment(dataSegment()); break;
+                case M_Y: wantGpr(7); wantSegment(DecodedInstruction.ES); break;
+                case M_AL: case M_AX: case M_EAX: case M_RAX: wantGpr(0); break;
+                case M_CL: wantGpr(1); break;
+                case M_DX: wantGpr(2); break;
+                default: break;
+            }
+            if (method(code) == M_G && sizeOfOperand(code) == 1 && d.rex == 0 && d.reg >= 4 && d.reg < 8) {
+                gprWanted &= ~(1 << d.reg);
+                wantGpr(d.reg - 4);
+            }
+        }
+        Semantics.extraRegisters(this, d);
+        if (!mode.isRealAddressing() && !mode.is64() && !vp.eferLma()) {
+            cr0Wanted = true;
+        }
+    }
+
+    public void wantGpr(int n) {
+        gprWanted |= 1 << n;
+    }
+
+    public void wantXmm(int n) {
+        xmmWanted |= 1 << n;
+    }
+
+    public void wantYmmHigh(int n) {
+        ymmWanted |= 1 << n;
+    }
+
+    public void wantSegment(int seg) {
+        if (!mode.is64() || seg >= DecodedInstruction.FS) {
+            segWanted |= 1 << seg;
+        }
+    }
+
+    private void wantAddress(int code) {
+        DecodedInstruction d = insn;
+        if (d.base >= 0 && d.base < 16) {
+            wantGpr(d.base);
+        }
+        if (d.index >= 0) {
+            wantGpr(d.index);
+        }
+        wantSegment(modrmSegment());
+    }
+
+    private void loadRegisters() {
+        RegisterValues b = batch;
+        b.clear();
+        for (int m = gprWanted; m != 0; m &= m - 1) {
+            b.add(Register.gpr(Integer.numberOfTrailingZeros(m)));
+        }
+        for (int m = segWanted; m != 0; m &= m - 1) {
+            b.add(Register.segment(Integer.numberOfTrailingZeros(m)));
+        }
+        for (int m = xmmWanted; m != 0; m &= m - 1) {
+            b.add(Register.xmm(Integer.numberOfTrailingZeros(m)));
+        }
+        for (int m = ymmWanted; m != 0; m &= m - 1) {
+            b.add(Register.ymmHigh(Integer.numberOfTrailingZeros(m)));
+        }
+        if (cr0Wanted) {
+            b.add(Register.CR0);
+        }
+        if (b.count() == 0) {
+            return;
+        }
+        if (!invokeGet(b)) {
+            fail(EmulatorStatus.GET_VIRTUAL_PROCESSOR_REGISTERS_CALLBACK_FAILED, EmulatorStatus.Reason.CALLBACK_FAILED);
+        }
+        int i = 0;
+        for (int m = gprWanted; m != 0; m &= m - 1) {
+            gpr[Integer.numberOfTrailingZeros(m)] = b.low(i++);
+        }
+        for (int m = segWanted; m != 0; m &= m - 1) {
+            int s = Integer.numberOfTrailingZeros(m);
+            segBase[s] = b.low(i);
+            long hi = b.high(i++);
+            segLimit[s] = RegisterValues.segmentLimit(hi);
+            segSelector[s] = RegisterValues.segmentSelector(hi);
+            segAttr[s] = RegisterValues.segmentAttributes(hi);
+        }
+        for (int m = xmmWanted; m != 0; m &= m - 1) {
+            int x = Integer.numberOfTrailingZeros(m);
+            xmmLo[x] = b.low(i);
+            xmmHi[x] = b.high(i++);
+        }
+        for (int m = ymmWanted; m != 0; m &= m - 1) {
+            int x = Integer.numberOfTrailingZeros(m);
+            ymmLo[x] = b.low(i);
+            ymmHi[x] = b.high(i++);
+        }
+        if (cr0Wanted) {
+            cr0 = b.low(i);
+        }
+    }
+
+    /** Sets every changed register in one batch; with {@code withRip}, RIP and a changed RFLAGS too. */
+    private void commit(long oldFlags, boolean withRip) {
+        RegisterValues b = batch;
+        b.clear();
+        for (int m = gprDirty; m != 0; m &= m - 1) {
+            int r = Integer.numberOfTrailingZeros(m);
+            b.add(Register.gpr(r), gpr[r], 0);
+        }
+        for (int m = xmmDirty; m != 0; m &= m - 1) {
+            int x = Integer.numberOfTrailingZeros(m);
+            b.add(Register.xmm(x), xmmLo[x], xmmHi[x]);
+        }
+        for (int m = ymmDirty; m != 0; m &= m - 1) {
+            int x = Integer.numberOfTrailingZeros(m);
+            b.add(Register.ymmHigh(x), ymmLo[x], ymmHi[x]);
+        }
+        if (withRip) {
+            b.add(Register.RIP, rip, 0);
+            if (rflags != oldFlags) {
+                b.add(Register.RFLAGS, rflags, 0);
+            }
+        }
+        if (b.count() == 0) {
+            return;
+        }
+        if (!invokeSet(b)) {
+            fail(EmulatorStatus.SET_VIRTUAL_PROCESSOR_REGISTERS_CALLBACK_FAILED, EmulatorStatus.Reason.CALLBACK_FAILED);
+        }
+    }
+
+    /** SS.B: a 32-bit stack outside 64-bit mode. */
+    public boolean stackIs32() {
+        return (segAttr[DecodedInstruction.SS] & 0x4000) != 0;
+    }
+
+    public long gpr(int n) {
+        return gpr[n];
+    }
+
+    /** Writes a whole 64-bit register. */
+    public void setGpr(int n, long value) {
+        gpr[n] = value;
+        gprDirty |= 1 << n;
+    }
+
+    /** Reads general register {@code n} at {@code size} bytes; byte registers 4-7 are AH-BH without REX. */
+    public long readGpr(int n, int size) {
+        switch (size) {
+            case 1:
+                if (insn.rex == 0 && insn.vexKind == 0 && n >= 4 && n < 8) {
+                    return (gpr[n - 4] >>> 8) & 0xff;
+                }
+                return gpr[n] & 0xff;
+            case 2: return gpr[n] & 0xffff;
+            case 4: return gpr[n] & 0xffffffffL;
+            default: return gpr[n];
+        }
+    }
+
+    /** Writes general register {@code n} at {@code size} bytes: 8/16-bit writes merge, 32-bit writes zero-extend. */
+    public void writeGpr(int n, int size, long value) {
+        switch (size) {
+            case 1:
+                if (insn.rex == 0 && insn.vexKind == 0 && n >= 4 && n < 8) {
+                    setGpr(n - 4, (gpr[n - 4] & ~0xff00L) | ((value & 0xff) << 8));
+                } else {
+                    setGpr(n, (gpr[n] & ~0xffL) | (value & 0xff));
+                }
+                break;
+            case 2: setGpr(n, (gpr[n] & ~0xffffL) | (value & 0xffff)); break;
+            case 4: setGpr(n, value & 0xffffffffL); break;
+            default: setGpr(n, value); break;
+        }
+    }
+
+    public long xmmLo(int n) {
+        return xmmLo[n];
+    }
+
+    public long xmmHi(int n) {
+        return xmmHi[n];
+    }
+
+    public void setXmm(int n, long lo, long hi) {
+        xmmLo[n] = lo;
+        xmmHi[n] = hi;
+        xmmDirty |= 1 << n;
+    }
+
+    public long ymmLo(int n) {
+        return ymmLo[n];
+    }
+
+    public long ymmHi(int n) {
+        return ymmHi[n];
+    }
+
+    public void setYmmHigh(int n, long lo, long hi) {
+        ymmLo[n] = lo;
+        ymmHi[n] = hi;
+        ymmDirty |= 1 << n;
+    }
+
+    /** Replaces the status flags under {@code written}; other bits keep their values. */
+    public void setFlags(int newFlags, int written) {
+        rflags = (rflags & ~(long) written) | (newFlags & written);
+    }
+
+    public boolean flag(int bit) {
+        return (rflags & bit) != 0;
+    }
+
+    /** Condition code 0-15 against RFLAGS (SDM Vol. 1 B.1). */
+    public boolean condition(int cc) {
+        boolean cf = flag(ArithFlags.CF);
+        boolean zf = flag(ArithFlags.ZF);
+        boolean sf = flag(ArithFlags.SF);
+        boolean of = flag(ArithFlags.OF);
+        boolean pf = flag(ArithFlags.PF);
+        boolean r;
+        switch (cc >> 1) {
+            case 0: r = of; break;
+            case 1: r = cf; break;
+            case 2: r = zf; break;
+            case 3: r = cf || zf; break;
+            case 4: r = sf; break;
+            case 5: r = pf; break;
+            case 6: r = sf != of; break;
+            default: r = zf || sf != of; break;
+        }
+        return (cc & 1) != 0 ? !r : r;
+    }
+
+    /** Records REP progress: these registers are written even if a later iteration faults. */
+    public void commitProgress() {
+        committedGprMask = gprDirty;
+        System.arraycopy(gpr, 0, committedGpr, 0, 16);
+    }
+
+    // ---------------------------------------------------------------- operands
+
+    public int sizeOfOperand(int code) {
+        DecodedInstruction d = insn;
+        switch (size(code)) {
+            case S_B: case S_BS: return 1;
+            case S_W: return 2;
+            case S_D: case S_SS: return 4;
+            case S_Q: case S_SD: return 8;
+            case S_V: return d.operandSize;
+            case S_Z: return d.operandSize == 2 ? 2 : 4;
+            case S_Y: return d.operandSize == 8 ? 8 : 4;
+            case S_DQ: case S_PS: case S_PD: return 16;
+            case S_X: return d.vexL == 0 ? 16 : 32;
+            case S_QQ: return 32;
+            default:
+                switch (method(code)) {
+                    case M_AL: case M_CL: return 1;
+                    case M_AX: case M_DX: return 2;
+                    case M_EAX: return d.operandSize == 2 ? 2 : 4;
+                    case M_RAX: return d.operandSize;
+                    default: return 0;
+                }
+        }
+    }
+
+    /** Whether operand {@code code} lives in memory for this instruction. */
+    public boolean isMemory(int code) {
+        switch (method(code)) {
+            case M_M: case M_O: case M_X: case M_Y: return true;
+            case M_E: case M_W: case M_Q: return insn.mod != 3;
+            default: return false;
+        }
+    }
+
+    /** Reads an integer operand of at most 8 bytes (immediates come zero-extended from their size). */
+    public long read(int code, int kind) {
+        DecodedInstruction d = insn;
+        int size = sizeOfOperand(code);
+        switch (method(code)) {
+            case M_E: case M_R:
+                if (d.mod == 3) {
+                    return readGpr(d.rm, size);
+                }
+                return readMemory(modrmSegment(), effectiveAddress(), size, kind);
+            case M_M:
+                return readMemory(modrmSegment(), effectiveAddress(), size, kind);
+            case M_G: return readGpr(d.reg, size);
+            case M_Z: return readGpr((d.opcode & 7) | (d.rm & 8), size);
+            case M_I:
+                // Ibs and Iz come sign-extended for the caller to cut to the operand size.
+                return size(code) == S_BS || size(code) == S_Z ? d.imm : d.imm & ArithFlags.mask(size);
+            case M_O: return readMemory(dataSegment(), d.imm, size, kind);
+            case M_AL: case M_AX: case M_EAX: case M_RAX: return readGpr(0, size);
+            case M_CL: return readGpr(1, 1);
+            case M_DX: return readGpr(2, 2);
+            case M_ONE: return 1;
+            default: throw new IllegalStateException("operand " + token(code) + " of " + Forms.name(d.form));
+        }
+    }
+
+    /** Writes an integer operand; a memory destination must have been checked by a READ/RMW read or is checked here. */
+    public void write(int code, long value) {
+        DecodedInstruction d = insn;
+        int size = sizeOfOperand(code);
+        switch (method(code)) {
+            case M_E: case M_R:
+                if (d.mod == 3) {
+                    writeGpr(d.rm, size, value);
+                } else {
+                    writeMemory(modrmSegment(), effectiveAddress(), size, value);
+                }
+                break;
+            case M_M: writeMemory(modrmSegment(), effectiveAddress(), size, value); break;
+            case M_G: writeGpr(d.reg, size, value); break;
+            case M_Z: writeGpr((d.opcode & 7) | (d.rm & 8), size, value); break;
+            case M_O: writeMemory(dataSegment(), d.imm, size, value); break;
+            case M_AL: case M_AX: case M_EAX: case M_RAX: writeGpr(0, size, value); break;
+            default: throw new IllegalStateException("operand " + token(code) + " of " + Forms.name(d.form));
+        }
+    }
+
+    /** The segment of a ModRM memory operand: the override, else SS for rBP/rSP bases, else DS. */
+    public int modrmSegment() {
+        DecodedInstruction d = insn;
+        if (d.segmentOverride >= 0) {
+            return d.segmentOverride;
+        }
+        if (d.base == 4 || d.base == 5) {
+            return DecodedInstruction.SS;
+        }
+        return DecodedInstruction.DS;
+    }
+
+    /** The segment of a data operand without ModRM (moffs, DS:rSI): the override or DS. */
+    public int dataSegment() {
+        return insn.segmentOverride >= 0 ? insn.segmentOverride : DecodedInstruction.DS;
+    }
+
+    /** The ModRM effective address (an offset within the segment), truncated to the address size. */
+    public long effectiveAddress() {
+        DecodedInstruction d = insn;
+        long ea = d.disp;
+        if (d.base == DecodedInstruction.RIP) {
+            ea += nextRip();
+        } else if (d.base >= 0) {
+            ea += gpr[d.base];
+        }
+        if (d.index >= 0) {
+            ea += gpr[d.index] << d.scale;
+        }
+        return ea & ArithFlags.mask(d.addressSize);
+    }
+
+    // ---------------------------------------------------------------- memory
+
+    /** Reads {@code size} (1-8) bytes at seg:offset. {@code kind} READ, or RMW to validate the later write too. */
+    public long readMemory(int seg, long offset, int size, int kind) {
+        long linear = linearAddress(seg, offset, size, kind);
+        return readLinear(linear, size, kind);
+    }
+
+    public void writeMemory(int seg, long offset, int size, long value) {
+        long linear = linearAddress(seg, offset, size, WRITE);
+        writeLinear(linear, size, value);
+    }
+
+    /** Reads 16 or 32 bytes into {@code out} (little-endian longs), in accesses of at most 8 bytes. */
+    public void readVector(int seg, long offset, int size, long[] out) {
+        long linear = linearAddress(seg, offset, size, READ);
+        translateIfPaging(linear, size, READ);
+        for (int i = 0; i < size / 8; i++) {
+            out[i] = readLinear(wrapLinear(linear + 8L * i), 8, READ);
+        }
+    }
+
+    public void writeVector(int seg, long offset, int size, long[] in) {
+        long linear = linearAddress(seg, offset, size, WRITE);
+        translateIfPaging(linear, size, WRITE);
+        for (int i = 0; i < size / 8; i++) {
+            writeLinear(wrapLinear(linear + 8L * i), 8, in[i]);
+        }
+    }
+
+    private long wrapLinear(long linear) {
+        return mode.is64() ? linear : linear & 0xffffffffL;
+    }
+
+    /** Translates every page of [linear, linear+size) for {@code kind} before any device sees an access. */
+    public void translateIfPaging(long linear, int size, int kind) {
+        if (!paging) {
+            return;
+        }
+        long last = wrapLinear(linear + size - 1);
+        translate(linear, kind);
+        if ((last & ~4095L) != (linear & ~4095L)) {
+            translate(last & ~4095L, kind);
+        }
+    }
+
+    public long readLinear(long linear, int size, int kind) {
+        long first = 4096 - (linear & 4095);
+        if (first >= size) {
+            long gpa = paging ? translate(linear, kind) : linear;
+            return memoryRead(gpa, size);
+        }
+        int n1 = (int) first;
+        long gpa1 = paging ? translate(linear, kind) : linear;
+        long second = wrapLinear(linear + n1);
+        long gpa2 = paging ? translate(second, kind) : second;
+        long lo = memoryRead(gpa1, n1);
+        long hi = memoryRead(gpa2, size - n1);
+        return lo | (hi << (8 * n1));
+    }
+
+    public void writeLinear(long linear, int size, long value) {
+        long first = 4096 - (linear & 4095);
+        if (first >= size) {
+            long gpa = paging ? translate(linear, WRITE) : linear;
+            memoryWrite(gpa, size, value);
+            return;
+        }
+        int n1 = (int) first;
+        long second = wrapLinear(linear + n1);
+        // Both pages are translated before either part is written: a fault on the second page must
+        // not leave the first page's device half-written.
+        long gpa1 = paging ? translate(linear, WRITE) : linear;
+        long gpa2 = paging ? translate(second, WRITE) : second;
+        memoryWrite(gpa1, n1, value);
+        memoryWrite(gpa2, size - n1, value >>> (8 * n1));
+    }
+
+    /**
+     * The linear address of seg:offset after the segmentation checks of the mode (limits, types, null
+     * segments, canonical form), the alignment check and the form's alignment requirement.
+     */
+    public long linearAddress(int seg, long offset, int size, int kind) {
+        long linear;
+        if (mode.is64()) {
+            linear = offset + (seg >= DecodedInstruction.FS ? segBase[seg] : 0);
+            long last = linear + size - 1;
+            if (!canonical(linear) || !canonical(last)) {
+                fault(seg == DecodedInstruction.SS ? 12 : 13, true, 0);
+            }
+        } else {
+            checkSegment(seg, offset, size, kind);
+            linear = (segBase[seg] + offset) & 0xffffffffL;
+        }
+        int align = Forms.align(insn.form);
+        if (align != 0 && size >= align && (linear & (align - 1)) != 0) {
+            fault(13, true, 0);
+        }
+        if (size > 1 && size <= 8 && cpl == 3 && vp.cr0Am() && (rflags & ArithFlags.AC) != 0
+            && (linear & (size - 1)) != 0) {
+            fault(17, true, 0);
+        }
+        return linear;
+    }
+
+    private void checkSegment(int seg, long offset, int size, int kind) {
+        int faultVector = seg == DecodedInstruction.SS ? 12 : 13;
+        long limit = segLimit[seg] & 0xffffffffL;
+        long last = offset + size - 1;
+        if (mode.isRealAddressing()) {
+            if (last > limit) {
+                fault(faultVector, false, 0);
+            }
+            return;
+        }
+        int attr = segAttr[seg];
+        if ((attr & 0x80) == 0) { // not present: a null or unusable segment
+            fault(faultVector, true, 0);
+        }
+        int type = attr & 0xf;
+        boolean code = (type & 8) != 0;
+        if (code) {
+            if ((kind & WRITE) != 0 || (kind & READ) != 0 && (type & 2) == 0) {
+                fault(faultVector, true, 0);
+            }
+        } else if ((kind & WRITE) != 0 && (type & 2) == 0) {
+            fault(faultVector, true, 0);
+        }
+        if (!code && (type & 4) != 0) {
+            long upper = (attr & 0x4000) != 0 ? 0xffffffffL : 0xffffL;
+            if (offset <= limit || last > upper) {
+                fault(faultVector, true, 0);
+            }
+        } else if (last > limit) {
+            fault(faultVector, true, 0);
+        }
+    }
+
+    static boolean canonical(long a) {
+        return (a >> 47) == 0 || (a >> 47) == -1;
+    }
+
+    /** Translates the page of {@code linear} for {@code kind}; returns the GPA of {@code linear}. */
+    public long translate(long linear, int kind) {
+        long page = linear & ~4095L;
+        for (int i = 0; i < trCount; i++) {
+            if (trGva[i] == page && (trKinds[i] & kind) == kind) {
+                return trGpa[i] | (linear & 4095);
+            }
+        }
+        int flags = 0;
+        if ((kind & READ) != 0) {
+            flags |= GvaTranslation.VALIDATE_READ;
+        }
+        if ((kind & WRITE) != 0) {
+            flags |= GvaTranslation.VALIDATE_WRITE;
+        }
+        if ((kind & FETCH) != 0) {
+            flags |= GvaTranslation.VALIDATE_EXECUTE;
+        }
+        GvaTranslation t = translation;
+        t.set(-1, 0);
+        boolean ok;
+        try {
+            ok = callbacks.translateGvaPage(context, page, flags, t);
+        } catch (RuntimeException e) {
+            ok = false;
+        }
+        if (!ok) {
+            fail(EmulatorStatus.TRANSLATE_GVA_PAGE_CALLBACK_FAILED, EmulatorStatus.Reason.CALLBACK_FAILED);
+        }
+        switch (t.resultCode()) {
+            case GvaTranslation.SUCCESS:
+                break;
+            case GvaTranslation.PAGE_NOT_PRESENT:
+            case GvaTranslation.PRIVILEGE_VIOLATION:
+            case GvaTranslation.INVALID_PAGE_TABLE_FLAGS: {
+                int error = (t.resultCode() == GvaTranslation.PAGE_NOT_PRESENT ? 0 : 1)
+                    | ((kind & WRITE) != 0 ? 2 : 0) | (cpl == 3 ? 4 : 0)
+                    | (t.resultCode() == GvaTranslation.INVALID_PAGE_TABLE_FLAGS ? 8 : 0)
+                    | ((kind & FETCH) != 0 ? 16 : 0);
+                outcome.cr2 = linear;
+                fault(14, true, error);
+                break;
+            }
+            default:
+                fail(EmulatorStatus.TRANSLATE_GVA_PAGE_CALLBACK_FAILED, EmulatorStatus.Reason.CALLBACK_FAILED);
+        }
+        long gpaPage = t.gpaPage();
+        if ((gpaPage & 4095) != 0) {
+            fail(EmulatorStatus.TRANSLATE_GVA_PAGE_CALLBACK_GPA_IS_NOT_ALIGNED, EmulatorStatus.Reason.CALLBACK_FAILED);
+        }
+        int slot = trCount < trGva.length ? trCount++ : trGva.length - 1;
+        trGva[slot] = page;
+        trKinds[slot] = kind;
+        trGpa[slot] = gpaPage;
+        return gpaPage | (linear & 4095);
+    }
+
+    private long memoryRead(long gpa, int size) {
+        MemoryAccess a = memAccess;
+        a.set(gpa, false, size, 0);
+        if (!invokeMemory(a)) {
+            fail(EmulatorStatus.MEMORY_CALLBACK_FAILED, EmulatorStatus.Reason.CALLBACK_FAILED);
+        }
+        return a.data() & ArithFlags.mask(size);
+    }
+
+    private void memoryWrite(long gpa, int size, long value) {
+        MemoryAccess a = memAccess;
+        a.set(gpa, true, size, value & ArithFlags.mask(size));
+        if (!invokeMemory(a)) {
+            fail(EmulatorStatus.MEMORY_CALLBACK_FAILED, EmulatorStatus.Reason.CALLBACK_FAILED);
+        }
+    }
+
+    // ---------------------------------------------------------------- ports
+
+    public long portRead(int port, int size) {
+        IoPortAccess a = ioAccess;
+        a.set(port & 0xffff, false, size, 0);
+        if (!invokeIo(a)) {
+            fail(EmulatorStatus.IO_PORT_CALLBACK_FAILED, EmulatorStatus.Reason.CALLBACK_FAILED);
+        }
+        return a.data() & ArithFlags.mask(size);
+    }
+
+    public void portWrite(int port, int size, long value) {
+        IoPortAccess a = ioAccess;
+        a.set(port & 0xffff, true, size, (int) (value & ArithFlags.mask(size)));
+        if (!invokeIo(a)) {
+            fail(EmulatorStatus.IO_PORT_CALLBACK_FAILED, EmulatorStatus.Reason.CALLBACK_FAILED);
+        }
+    }
+
+    /**
+     * The I/O permission check of SDM Vol. 1 19.5: with CPL > IOPL (or in virtual-8086 mode) the TSS
+     * permission bitmap decides; hvex cannot read it through these callbacks and refuses with #GP(0),
+     * which is what a TSS without a bitmap gives.
+     */
+    public void checkIoPermission() {
+        int iopl = (int) (rflags >> 12) & 3;
+        if (mode != CpuMode.REAL16 && (cpl > iopl || mode == CpuMode.VM86)) {
+            fault(13, true, 0);
+        }
+    }
+
+    public IoPortAccessContext ioContext() {
+        return ioContext;
+    }
+
+    // ---------------------------------------------------------------- outcomes
+
+    /** Ends the emulation with an exception to inject. */
+    public void fault(int vector, boolean errorCode, int code) {
+        if (mode == CpuMode.REAL16) {
+            errorCode = false; // real mode pushes no error codes
+            code = 0;
+        }
+        Outcome o = outcome;
+        o.vector = vector;
+        o.hasErrorCode = errorCode;
+        o.errorCode = code;
+        if (vector != 14) {
+            o.cr2 = 0;
+        }
+        o.bits = EmulatorStatus.EXCEPTION_PENDING;
+        if (vp.interruptionPending()) {
+            o.bits |= EmulatorStatus.GUEST_CANNOT_BE_FAULTED;
+        }
+        stats.faults++;
+        if (committedGprMask != 0) {
+            // Completed REP iterations stay done: write their register progress, RIP unchanged.
+            gprDirty = committedGprMask;
+            System.arraycopy(committedGpr, 0, gpr, 0, 16);
+            xmmDirty = 0;
+            ymmDirty = 0;
+            committedGprMask = 0;
+            try {
+                commit(rflags, false);
+            } catch (Abort a) {
+                throw a;
+            }
+        }
+        throw Abort.INSTANCE;
+    }
+
+    /** Ends the emulation with a failure status; the guest's registers stay as they were. */
+    public void fail(int bits, EmulatorStatus.Reason reason) {
+        outcome.bits = bits;
+        outcome.reason = reason;
+        stats.failures++;
+        throw Abort.INSTANCE;
+    }
+
+    private boolean invokeGet(RegisterValues b) {
+        try {
+            return callbacks.getRegisters(context, b);
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private boolean invokeSet(RegisterValues b) {
+        try {
+            return callbacks.setRegisters(context, b);
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private boolean invokeMemory(MemoryAccess a) {
+        try {
+            return callbacks.memory(context, a);
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private boolean invokeIo(IoPortAccess a) {
+        try {
+            return callbacks.ioPort(context, a);
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+}
