@@ -16,7 +16,11 @@ public final class EmulatorStatus {
     public static final int SET_VIRTUAL_PROCESSOR_REGISTERS_CALLBACK_FAILED = 1 << 7;
     public static final int INTERRUPT_CAUSED_INTERCEPT = 1 << 8;
     public static final int GUEST_CANNOT_BE_FAULTED = 1 << 9;
-    /** hvex: the instruction faults; {@link #exceptionVector()} and friends say what to inject. */
+    /**
+     * hvex: the instruction faults; {@link #exceptionVector()} and friends say what to inject. Set together
+     * with {@link #GUEST_CANNOT_BE_FAULTED}, WHv's bit for "the guest must take a fault the emulator
+     * cannot deliver itself".
+     */
     public static final int EXCEPTION_PENDING = 1 << 16;
 
     /** Why an emulation ended without success and without an exception. */

@@ -924,10 +924,9 @@ public final class Engine {
         if (vector != 14) {
             o.cr2 = 0;
         }
-        o.bits = EmulatorStatus.EXCEPTION_PENDING;
-        if (vp.interruptionPending()) {
-            o.bits |= EmulatorStatus.GUEST_CANNOT_BE_FAULTED;
-        }
+        // WHv's emulator cannot deliver exceptions and says GuestCannotBeFaulted; hvex says so too, and
+        // adds which exception the VMM should inject.
+        o.bits = EmulatorStatus.EXCEPTION_PENDING | EmulatorStatus.GUEST_CANNOT_BE_FAULTED;
         stats.faults++;
         if (committedGprMask != 0) {
             // Completed REP iterations stay done: write their register progress, RIP unchanged.
