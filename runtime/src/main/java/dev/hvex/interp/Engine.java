@@ -101,6 +101,8 @@ public final class Engine {
     private boolean paging;
     /** Set by a REP instruction that stopped at its iteration budget: RIP stays, the guest re-executes. */
     public boolean repInterrupted;
+    private boolean eaKnown;
+    private long ea;
 
     // Translations made by this instruction: the gva page, access kinds validated, gpa page.
     private final long[] trGva = new long[4];
@@ -170,6 +172,7 @@ public final class Engine {
         ymmWanted = 0;
         ymmDirty = 0;
         trCount = 0;
+        eaKnown = false;
         committedGprMask = 0;
         stats.emulations++;
     }
@@ -291,13 +294,13 @@ public final class Engine {
                 break;
             }
             switch (method(code)) {
-                case M_G: wantGpr(d.reg); break;
+                case M_G: wantGpr(byteRegisterHome(d.reg, sizeOfOperand(code))); break;
                 case M_E: case M_M: case M_W: case M_Q: case M_R: case M_U: case M_N:
                     if (d.mod == 3) {
                         if (method(code) == M_W || method(code) == M_U) {
                             wantXmm(d.rm);
                         } else {
-                            wantGpr(sizeOfOperand(code) == 1 && d.rex == 0 && d.rm >= 4 && d.rm < 8 ? d.rm - 4 : d.rm);
+                            wantGpr(byteRegisterHome(d.rm, sizeOfOperand(code)));
                         }
                     } else {
                         wantAddress(code);
@@ -305,7 +308,7 @@ public final class Engine {
                     break;
                 case M_V: wantXmm(d.reg); break;
                 case M_H: wantXmm(d.vexV); break;
-                case M_Z: wantGpr((d.opcode & 7) | (d.rm & 8)); break;
+                case M_Z: wantGpr(byteRegisterHome((d.opcode & 7) | (d.rm & 8), sizeOfOperand(code))); break;
                 case M_O: wantSegment(dataSegment()); break;
                 case M_X: wantGpr(6); wantSegment(dataSegment()); break;
                 case M_Y: wantGpr(7); wantSegment(DecodedInstruction.ES); break;
@@ -314,15 +317,16 @@ public final class Engine {
                 case M_DX: wantGpr(2); break;
                 default: break;
             }
-            if (method(code) == M_G && sizeOfOperand(code) == 1 && d.rex == 0 && d.reg >= 4 && d.reg < 8) {
-                gprWanted &= ~(1 << d.reg);
-                wantGpr(d.reg - 4);
-            }
         }
         Semantics.extraRegisters(this, d);
         if (!mode.isRealAddressing() && !mode.is64() && !vp.eferLma()) {
             cr0Wanted = true;
         }
+    }
+
+    /** The register that holds byte register n: AH..BH (4-7 without REX) live in rAX..rBX. */
+    private int byteRegisterHome(int n, int size) {
+        return size == 1 && insn.rex == 0 && insn.vexKind == 0 && n >= 4 && n < 8 ? n - 4 : n;
     }
 
     public void wantGpr(int n) {
@@ -538,6 +542,14 @@ public final class Engine {
         return (cc & 1) != 0 ? !r : r;
     }
 
+    /**
+     * Writes the low {@code addressSize} bytes of a register used as an address or count (rSI, rDI, rCX
+     * of string instructions): a 32-bit write zero-extends, a 16-bit write merges, as for any GPR write.
+     */
+    public void writeAddressRegister(int n, long value) {
+        writeGpr(n, insn.addressSize, value);
+    }
+
     /** Records REP progress: these registers are written even if a later iteration faults. */
     public void commitProgress() {
         committedGprMask = gprDirty;
@@ -643,8 +655,15 @@ public final class Engine {
         return insn.segmentOverride >= 0 ? insn.segmentOverride : DecodedInstruction.DS;
     }
 
-    /** The ModRM effective address (an offset within the segment), truncated to the address size. */
+    /**
+     * The ModRM effective address (an offset within the segment), truncated to the address size. Computed
+     * once per instruction: a register the instruction writes (XADD's source, say) must not move the
+     * address of a later access.
+     */
     public long effectiveAddress() {
+        if (eaKnown) {
+            return ea;
+        }
         DecodedInstruction d = insn;
         long ea = d.disp;
         if (d.base == DecodedInstruction.RIP) {
@@ -655,7 +674,9 @@ public final class Engine {
         if (d.index >= 0) {
             ea += gpr[d.index] << d.scale;
         }
-        return ea & ArithFlags.mask(d.addressSize);
+        this.ea = ea & ArithFlags.mask(d.addressSize);
+        eaKnown = true;
+        return this.ea;
     }
 
     // ---------------------------------------------------------------- memory

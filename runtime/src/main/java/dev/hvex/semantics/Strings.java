@@ -104,8 +104,7 @@ final class Strings {
             if (!rep) {
                 break;
             }
-            long rcx = (e.gpr(1) - 1) & am;
-            e.setGpr(1, (e.gpr(1) & ~am) | rcx);
+            e.writeAddressRegister(1, e.gpr(1) - 1);
             e.commitProgress();
             if (conditional && (repeWhileEqual != e.flag(ArithFlags.ZF))) {
                 break;
@@ -114,7 +113,6 @@ final class Strings {
     }
 
     private static void advance(Engine e, int reg, long delta, long am) {
-        long v = e.gpr(reg);
-        e.setGpr(reg, (v & ~am) | ((v + delta) & am));
+        e.writeAddressRegister(reg, e.gpr(reg) + delta);
     }
 }
