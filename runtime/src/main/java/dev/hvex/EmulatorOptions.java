@@ -1,19 +1,33 @@
 package dev.hvex;
 
+import dev.hvex.jit.HandlerCache;
+
 /** Tuning knobs of an {@link Emulator}. Immutable; build with the with-methods from {@link #defaults()}. */
 public final class EmulatorOptions {
     private final long repBudget;
     private final boolean specialize;
     private final int specializeThreshold;
+    private final HandlerCache cache;
 
-    private EmulatorOptions(long repBudget, boolean specialize, int specializeThreshold) {
+    private EmulatorOptions(long repBudget, boolean specialize, int specializeThreshold, HandlerCache cache) {
         this.repBudget = repBudget;
         this.specialize = specialize;
         this.specializeThreshold = specializeThreshold;
+        this.cache = cache;
     }
 
     public static EmulatorOptions defaults() {
-        return new EmulatorOptions(1024, true, 16);
+        return new EmulatorOptions(1024, true, 16, HandlerCache.shared());
+    }
+
+    /** The handler cache: by default the one shared by every emulator of the JVM. */
+    public HandlerCache cache() {
+        return cache;
+    }
+
+    /** Uses another cache (for isolation in tests, or a different size). */
+    public EmulatorOptions withCache(HandlerCache value) {
+        return new EmulatorOptions(repBudget, specialize, specializeThreshold, java.util.Objects.requireNonNull(value));
     }
 
     /**
@@ -29,7 +43,7 @@ public final class EmulatorOptions {
         if (value < 1) {
             throw new IllegalArgumentException("repBudget must be at least 1, was " + value);
         }
-        return new EmulatorOptions(value, specialize, specializeThreshold);
+        return new EmulatorOptions(value, specialize, specializeThreshold, cache);
     }
 
     /** Whether hot instructions get a specialized handler (false: interpreter only). */
@@ -38,7 +52,7 @@ public final class EmulatorOptions {
     }
 
     public EmulatorOptions withSpecialize(boolean value) {
-        return new EmulatorOptions(repBudget, value, specializeThreshold);
+        return new EmulatorOptions(repBudget, value, specializeThreshold, cache);
     }
 
     /** How many executions of the same bytes in the same mode before a handler is specialized. */
@@ -50,6 +64,6 @@ public final class EmulatorOptions {
         if (value < 0) {
             throw new IllegalArgumentException("specializeThreshold must be >= 0, was " + value);
         }
-        return new EmulatorOptions(repBudget, specialize, value);
+        return new EmulatorOptions(repBudget, specialize, value, cache);
     }
 }

@@ -124,10 +124,10 @@ final class Lowering {
                 candValue.add(c[1]);
                 candForm.add(c[2]);
             }
-            if (list.size() > 63) {
-                throw new IllegalStateException("more than 63 candidates for row " + row);
+            if (list.size() > 255) {
+                throw new IllegalStateException("more than 255 candidates for row " + row);
             }
-            rows[row] = 1 | (modrm[row] ? 2 : 0) | (list.size() << 2) | (first << 8);
+            rows[row] = 1 | (modrm[row] ? 2 : 0) | (list.size() << 2) | (first << 10);
         }
     }
 

@@ -67,6 +67,42 @@ public final class DecodedInstruction {
     public int operandSize;
     public int addressSize;
 
+    /** Copies every field of {@code o}: the handler cache keeps a snapshot per cached instruction. */
+    public void copyFrom(DecodedInstruction o) {
+        mode = o.mode;
+        length = o.length;
+        form = o.form;
+        family = o.family;
+        op = o.op;
+        attrs = o.attrs;
+        segmentOverride = o.segmentOverride;
+        lock = o.lock;
+        operandSizePrefix = o.operandSizePrefix;
+        addressSizePrefix = o.addressSizePrefix;
+        repPrefix = o.repPrefix;
+        rex = o.rex;
+        vexKind = o.vexKind;
+        vexL = o.vexL;
+        vexW = o.vexW;
+        vexV = o.vexV;
+        map = o.map;
+        opcode = o.opcode;
+        modrm = o.modrm;
+        mod = o.mod;
+        reg = o.reg;
+        rm = o.rm;
+        base = o.base;
+        index = o.index;
+        scale = o.scale;
+        disp = o.disp;
+        dispSize = o.dispSize;
+        imm = o.imm;
+        imm2 = o.imm2;
+        immSize = o.immSize;
+        operandSize = o.operandSize;
+        addressSize = o.addressSize;
+    }
+
     /** Whether the ModRM r/m names memory. */
     public boolean hasModrmMemory() {
         return modrm >= 0 && mod != 3;

@@ -295,8 +295,8 @@ public final class Decoder {
 
         int key = mp | regField << KEY_REG_SHIFT | (mod == 3 ? 1 << KEY_MODREG_SHIFT : 0) | rmField << KEY_RM_SHIFT
             | (w ? 1 << KEY_W_SHIFT : 0) | vexL << KEY_L_SHIFT | (is64 ? 1 << KEY_MODE64_SHIFT : 0);
-        int first = row >>> 8;
-        int count = (row >> 2) & 63;
+        int first = row >>> 10;
+        int count = (row >> 2) & 255;
         int form = -1;
         for (int i = first; i < first + count; i++) {
             if ((key & CAND_MASK[i]) == CAND_VALUE[i]) {

@@ -50,6 +50,8 @@ public final class Engine {
         public long faults;
         public long failures;
         public long fetches;
+        /** Emulations that ran a cached handler, skipping decode. */
+        public long cachedRuns;
     }
 
     // Memory access kinds for translation and checks.
@@ -68,7 +70,10 @@ public final class Engine {
     private final MemoryAccess memAccess = new MemoryAccess();
     private final IoPortAccess ioAccess = new IoPortAccess();
     private final GvaTranslation translation = new GvaTranslation();
-    public final DecodedInstruction insn = new DecodedInstruction();
+    /** The instruction being executed: the interpreter's scratch, or a cached handler's snapshot. */
+    public DecodedInstruction insn;
+    private final DecodedInstruction scratch = new DecodedInstruction();
+    private final dev.hvex.jit.HandlerCache cache;
     private final byte[] bytes = new byte[16];
 
     // The exit being emulated.
@@ -120,6 +125,8 @@ public final class Engine {
     public Engine(EmulatorCallbacks callbacks, EmulatorOptions options) {
         this.callbacks = callbacks;
         this.options = options;
+        this.cache = options.specialize() ? options.cache() : null;
+        this.insn = scratch;
     }
 
     public Outcome outcome() {
@@ -141,6 +148,7 @@ public final class Engine {
         ioContext = null;
         int n = Math.min(Math.max(access.instructionByteCount(), 0), 16);
         System.arraycopy(access.instructionBytes(), 0, bytes, 0, n);
+        java.util.Arrays.fill(bytes, n, 16, (byte) 0);
         emulate(n);
     }
 
@@ -149,6 +157,7 @@ public final class Engine {
         ioContext = access;
         int n = Math.min(Math.max(access.instructionByteCount(), 0), 16);
         System.arraycopy(access.instructionBytes(), 0, bytes, 0, n);
+        java.util.Arrays.fill(bytes, n, 16, (byte) 0);
         emulate(n);
     }
 
@@ -186,6 +195,16 @@ public final class Engine {
             cpl = mode == CpuMode.REAL16 ? 0 : mode == CpuMode.VM86 ? 3 : vp.cpl();
             rip = vp.rip();
             rflags = vp.rflags();
+            dev.hvex.jit.Profile profile = null;
+            if (cache != null) {
+                profile = cache.lookup(mode, bytes, byteCount);
+                if (profile != null && profile.handler != null) {
+                    stats.cachedRuns++;
+                    runCached(profile);
+                    return;
+                }
+            }
+            insn = scratch;
             decodeOrFetch(byteCount);
             DecodedInstruction d = insn;
             outcome.formId = d.form;
@@ -196,17 +215,16 @@ public final class Engine {
                 fault(6, false, 0); // VEX is #UD in real and virtual-8086 mode (SDM Vol. 2 2.3.2)
             }
             gatherRegisters();
-            loadRegisters();
-            paging = mode.is64() || mode == CpuMode.COMPAT16 || mode == CpuMode.COMPAT32
-                || (mode != CpuMode.REAL16 && (cr0 & 0x80000000L) != 0);
-            long oldFlags = rflags;
-            repInterrupted = false;
-            Semantics.execute(this, d);
-            if (!repInterrupted) {
-                rip = nextRip();
+            if (cache != null && byteCount >= d.length) {
+                profile = cache.record(profile, mode, bytes, byteCount, d, gprWanted, segWanted, xmmWanted,
+                    ymmWanted, cr0Wanted, options.specializeThreshold());
+                if (profile != null && profile.handler != null) {
+                    insn = profile.decoded;
+                    execute(profile.handler);
+                    return;
+                }
             }
-            commit(oldFlags, true);
-            outcome.bits = EmulatorStatus.EMULATION_SUCCESSFUL;
+            execute(null);
         } catch (Abort a) {
             // outcome already recorded
         } catch (RuntimeException e) {
@@ -215,6 +233,37 @@ public final class Engine {
             outcome.reason = EmulatorStatus.Reason.BAD_CONTEXT;
             stats.failures++;
         }
+    }
+
+    /** The hot path: a cached instruction skips decoding and register gathering. */
+    private void runCached(dev.hvex.jit.Profile p) {
+        insn = p.decoded;
+        outcome.formId = p.decoded.form;
+        gprWanted = p.gprMask;
+        segWanted = p.segMask;
+        xmmWanted = p.xmmMask;
+        ymmWanted = p.ymmMask;
+        cr0Wanted = p.cr0;
+        execute(p.handler);
+    }
+
+    /** Gets the registers, runs the semantics (a specialized handler, or the interpreter's), sets registers. */
+    private void execute(dev.hvex.jit.Handler handler) {
+        loadRegisters();
+        paging = mode.is64() || mode == CpuMode.COMPAT16 || mode == CpuMode.COMPAT32
+            || (mode != CpuMode.REAL16 && (cr0 & 0x80000000L) != 0);
+        long oldFlags = rflags;
+        repInterrupted = false;
+        if (handler != null) {
+            handler.run(this);
+        } else {
+            Semantics.execute(this, insn);
+        }
+        if (!repInterrupted) {
+            rip = nextRip();
+        }
+        commit(oldFlags, true);
+        outcome.bits = EmulatorStatus.EMULATION_SUCCESSFUL;
     }
 
     /** RIP after the instruction, wrapped to the code segment's size. */
@@ -517,6 +566,16 @@ public final class Engine {
         rflags = (rflags & ~(long) written) | (newFlags & written);
     }
 
+    /** CF as 0 or 1, for ADC and SBB. */
+    public long carry() {
+        return rflags & 1;
+    }
+
+    /** SETcc's value: 1 when condition {@code cc} holds. */
+    public long conditionBit(int cc) {
+        return condition(cc) ? 1 : 0;
+    }
+
     public boolean flag(int bit) {
         return (rflags & bit) != 0;
     }
@@ -559,7 +618,11 @@ public final class Engine {
     // ---------------------------------------------------------------- operands
 
     public int sizeOfOperand(int code) {
-        DecodedInstruction d = insn;
+        return sizeOfOperand(insn, code);
+    }
+
+    /** Size in bytes of operand {@code code} of instruction {@code d} (0 when it has none of its own). */
+    public static int sizeOfOperand(DecodedInstruction d, int code) {
         switch (size(code)) {
             case S_B: case S_BS: return 1;
             case S_W: return 2;
@@ -605,9 +668,7 @@ public final class Engine {
                 return readMemory(modrmSegment(), effectiveAddress(), size, kind);
             case M_G: return readGpr(d.reg, size);
             case M_Z: return readGpr((d.opcode & 7) | (d.rm & 8), size);
-            case M_I:
-                // Ibs and Iz come sign-extended for the caller to cut to the operand size.
-                return size(code) == S_BS || size(code) == S_Z ? d.imm : d.imm & ArithFlags.mask(size);
+            case M_I: return immediate(d, code);
             case M_O: return readMemory(dataSegment(), d.imm, size, kind);
             case M_AL: case M_AX: case M_EAX: case M_RAX: return readGpr(0, size);
             case M_CL: return readGpr(1, 1);
@@ -615,6 +676,11 @@ public final class Engine {
             case M_ONE: return 1;
             default: throw new IllegalStateException("operand " + token(code) + " of " + Forms.name(d.form));
         }
+    }
+
+    /** An immediate operand's value: Ibs and Iz sign-extended for the caller to cut, others zero-extended. */
+    public static long immediate(DecodedInstruction d, int code) {
+        return size(code) == S_BS || size(code) == S_Z ? d.imm : d.imm & ArithFlags.mask(sizeOfOperand(d, code));
     }
 
     /** Writes an integer operand; a memory destination must have been checked by a READ/RMW read or is checked here. */
@@ -640,7 +706,10 @@ public final class Engine {
 
     /** The segment of a ModRM memory operand: the override, else SS for rBP/rSP bases, else DS. */
     public int modrmSegment() {
-        DecodedInstruction d = insn;
+        return modrmSegment(insn);
+    }
+
+    public static int modrmSegment(DecodedInstruction d) {
         if (d.segmentOverride >= 0) {
             return d.segmentOverride;
         }
@@ -652,7 +721,11 @@ public final class Engine {
 
     /** The segment of a data operand without ModRM (moffs, DS:rSI): the override or DS. */
     public int dataSegment() {
-        return insn.segmentOverride >= 0 ? insn.segmentOverride : DecodedInstruction.DS;
+        return dataSegment(insn);
+    }
+
+    public static int dataSegment(DecodedInstruction d) {
+        return d.segmentOverride >= 0 ? d.segmentOverride : DecodedInstruction.DS;
     }
 
     /**

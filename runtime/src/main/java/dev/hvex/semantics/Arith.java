@@ -7,7 +7,7 @@ import dev.hvex.interp.ArithFlags;
 import dev.hvex.interp.Engine;
 
 /** ADD OR ADC SBB AND SUB XOR CMP, TEST, INC DEC, NOT NEG, CMPXCHG, CMPXCHG8B/16B, XADD. */
-final class Arith {
+public final class Arith {
     private Arith() {
     }
 
@@ -19,22 +19,37 @@ final class Arith {
         boolean compare = d.op == Families.ALU_CMP;
         long a = e.read(dst, compare ? Engine.READ : Engine.RMW) & m;
         long b = e.read(src, Engine.READ) & m;
-        long carry = e.flag(ArithFlags.CF) ? 1 : 0;
-        long r;
-        int f;
-        switch (d.op) {
-            case Families.ALU_ADD: r = a + b; f = ArithFlags.add(a, b, 0, size); break;
-            case Families.ALU_ADC: r = a + b + carry; f = ArithFlags.add(a, b, carry, size); break;
-            case Families.ALU_SUB: case Families.ALU_CMP: r = a - b; f = ArithFlags.sub(a, b, 0, size); break;
-            case Families.ALU_SBB: r = a - b - carry; f = ArithFlags.sub(a, b, carry, size); break;
-            case Families.ALU_AND: r = a & b; f = ArithFlags.logic(r, size); break;
-            case Families.ALU_OR: r = a | b; f = ArithFlags.logic(r, size); break;
-            default: r = a ^ b; f = ArithFlags.logic(r, size); break;
-        }
+        long carry = e.carry();
         if (!compare) {
-            e.write(dst, r & m);
+            e.write(dst, aluResult(d.op, a, b, carry) & m);
         }
-        e.setFlags(f, Forms.flagsWritten(d.form));
+        e.setFlags(aluFlags(d.op, a, b, carry, size), Forms.flagsWritten(d.form));
+    }
+
+    /** The result of ALU operation {@code op} ({@link Families} ALU_*); the caller truncates it. */
+    public static long aluResult(int op, long a, long b, long carry) {
+        switch (op) {
+            case Families.ALU_ADD: return a + b;
+            case Families.ALU_ADC: return a + b + carry;
+            case Families.ALU_SUB: case Families.ALU_CMP: return a - b;
+            case Families.ALU_SBB: return a - b - carry;
+            case Families.ALU_AND: return a & b;
+            case Families.ALU_OR: return a | b;
+            default: return a ^ b;
+        }
+    }
+
+    /** The status flags of ALU operation {@code op} on operands truncated to {@code size} bytes. */
+    public static int aluFlags(int op, long a, long b, long carry, int size) {
+        switch (op) {
+            case Families.ALU_ADD: return ArithFlags.add(a, b, 0, size);
+            case Families.ALU_ADC: return ArithFlags.add(a, b, carry, size);
+            case Families.ALU_SUB: case Families.ALU_CMP: return ArithFlags.sub(a, b, 0, size);
+            case Families.ALU_SBB: return ArithFlags.sub(a, b, carry, size);
+            case Families.ALU_AND: return ArithFlags.logic(a & b, size);
+            case Families.ALU_OR: return ArithFlags.logic(a | b, size);
+            default: return ArithFlags.logic(a ^ b, size);
+        }
     }
 
     static void test(Engine e, DecodedInstruction d) {
@@ -48,22 +63,30 @@ final class Arith {
         int dst = Forms.operand(d.form, 0);
         int size = e.sizeOfOperand(dst);
         long a = e.read(dst, Engine.RMW);
-        boolean inc = d.op == Families.INCDEC_INC;
-        long r = inc ? a + 1 : a - 1;
-        e.write(dst, r & ArithFlags.mask(size));
-        e.setFlags(inc ? ArithFlags.add(a, 1, 0, size) : ArithFlags.sub(a, 1, 0, size), Forms.flagsWritten(d.form));
+        e.write(dst, incdecResult(d.op, a) & ArithFlags.mask(size));
+        e.setFlags(incdecFlags(d.op, a, size), Forms.flagsWritten(d.form));
+    }
+
+    public static long incdecResult(int op, long a) {
+        return op == Families.INCDEC_INC ? a + 1 : a - 1;
+    }
+
+    public static int incdecFlags(int op, long a, int size) {
+        return op == Families.INCDEC_INC ? ArithFlags.add(a, 1, 0, size) : ArithFlags.sub(a, 1, 0, size);
     }
 
     static void notneg(Engine e, DecodedInstruction d) {
         int dst = Forms.operand(d.form, 0);
         int size = e.sizeOfOperand(dst);
         long a = e.read(dst, Engine.RMW) & ArithFlags.mask(size);
-        if (d.op == Families.NOTNEG_NOT) {
-            e.write(dst, ~a & ArithFlags.mask(size));
-        } else {
-            e.write(dst, -a & ArithFlags.mask(size));
+        e.write(dst, notnegResult(d.op, a) & ArithFlags.mask(size));
+        if (d.op == Families.NOTNEG_NEG) {
             e.setFlags(ArithFlags.sub(0, a, 0, size), Forms.flagsWritten(d.form));
         }
+    }
+
+    public static long notnegResult(int op, long a) {
+        return op == Families.NOTNEG_NOT ? ~a : -a;
     }
 
     /**

@@ -370,6 +370,9 @@ class ObjdumpCorpusTest {
             for (String e : invalidExamples) {
                 System.out.println("  invalid in mode, e.g.:" + System.lineSeparator() + e);
             }
+            if (compared == 0) {
+                fail(summary + System.lineSeparator() + "no instruction was compared: is the objdump listing empty?");
+            }
             if (!failures.isEmpty()) {
                 fail(summary + System.lineSeparator() + "first " + failures.size() + " (bytes after '|' follow "
                     + "objdump's instruction):" + System.lineSeparator() + String.join(System.lineSeparator(), failures));

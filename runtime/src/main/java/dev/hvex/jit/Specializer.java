@@ -1,0 +1,416 @@
+package dev.hvex.jit;
+
+import static dev.hvex.gen.OperandCodes.*;
+import static org.objectweb.asm.Opcodes.*;
+
+import dev.hvex.decode.DecodedInstruction;
+import dev.hvex.gen.Families;
+import dev.hvex.gen.Forms;
+import dev.hvex.interp.ArithFlags;
+import dev.hvex.interp.Engine;
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.MethodVisitor;
+
+/**
+ * Emits a hidden class per hot instruction whose family has an emitter here (MOV, MOVNTI, MOVZX/MOVSX,
+ * the ALU group, TEST, INC/DEC, NOT/NEG, SETcc): register numbers, operand sizes, segment, the
+ * effective-address arithmetic, immediates, the ALU operation and the written-flags mask become
+ * constants in straight-line bytecode that calls the same semantic helpers as the interpreter
+ * ({@code Arith.aluResult}, {@code ArithFlags.add} ...) and the same engine accessors. Other families
+ * get {@link InterpretingHandler}: decode and register gathering are still skipped for them.
+ *
+ * <p>For {@code mov dword [rdi+8], eax} in 64-bit mode the emitted {@code run} is, as Java:
+ * <pre>{@code
+ * public void run(Engine e) {
+ *     long v = e.readGpr(0, 4);
+ *     long ea = 8L + e.gpr(7);
+ *     e.writeMemory(3, ea, 4, v);
+ * }
+ * }</pre>
+ * Set {@code -Dhvex.jit.dump=DIR} to write every emitted class to DIR for {@code javap -c}.
+ */
+public final class Specializer {
+    private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
+    private static final String ENGINE = "dev/hvex/interp/Engine";
+    private static final String HANDLER = "dev/hvex/jit/Handler";
+    private static final String ARITH = "dev/hvex/semantics/Arith";
+    private static final String FLAGS = "dev/hvex/interp/ArithFlags";
+    private static final String DUMP = System.getProperty("hvex.jit.dump");
+
+    // Local variable slots of run(Engine): 0 this, 1 engine, then longs.
+    private static final int E = 1;
+    private static final int EA = 2;
+    private static final int A = 4;
+    private static final int B = 6;
+    private static final int R = 8;
+    private static final int C = 10;
+
+    private static final java.util.concurrent.atomic.LongAdder REJECTED = new java.util.concurrent.atomic.LongAdder();
+
+    private Specializer() {
+    }
+
+    /** Emitted classes the JVM refused (should stay 0). */
+    public static long rejectedClasses() {
+        return REJECTED.sum();
+    }
+
+    /** Whether {@code d}'s family has a bytecode emitter. */
+    static boolean emits(DecodedInstruction d) {
+        switch (d.family) {
+            case Families.MOV: case Families.MOVNTI: case Families.MOVX: case Families.ALU: case Families.TEST:
+            case Families.INCDEC: case Families.NOTNEG: case Families.SETCC:
+                break;
+            default:
+                return false;
+        }
+        for (int i = 0; i < Forms.MAX_OPERANDS; i++) {
+            int code = Forms.operand(d.form, i);
+            if (code != 0 && !emitsOperand(d, code)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean emitsOperand(DecodedInstruction d, int code) {
+        switch (method(code)) {
+            case M_E: case M_M: case M_R: case M_G: case M_Z: case M_I: case M_O:
+            case M_AL: case M_AX: case M_EAX: case M_RAX: case M_CL: case M_DX: case M_ONE:
+                return Engine.sizeOfOperand(d, code) <= 8;
+            default:
+                return false;
+        }
+    }
+
+    static Handler specialize(Profile p) {
+        DecodedInstruction d = p.decoded;
+        if (!emits(d)) {
+            return InterpretingHandler.INSTANCE;
+        }
+        String name = "dev/hvex/jit/H$" + Forms.name(d.form) + "$" + d.mode.label();
+        byte[] bytes = emit(d, name);
+        if (DUMP != null) {
+            dump(name, bytes);
+        }
+        try {
+            Class<?> c = LOOKUP.defineHiddenClass(bytes, true).lookupClass();
+            return (Handler) c.getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException | LinkageError e) {
+            // A class that does not verify is a specializer bug; the interpreter stays correct, and the
+            // counter makes the bug visible to tests.
+            REJECTED.increment();
+            return InterpretingHandler.INSTANCE;
+        }
+    }
+
+    static byte[] emit(DecodedInstruction d, String name) {
+        ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
+        cw.visit(V17, ACC_PUBLIC | ACC_FINAL | ACC_SUPER, name, null, HANDLER, null);
+        MethodVisitor init = cw.visitMethod(ACC_PUBLIC, "<init>", "()V", null, null);
+        init.visitCode();
+        init.visitVarInsn(ALOAD, 0);
+        init.visitMethodInsn(INVOKESPECIAL, HANDLER, "<init>", "()V", false);
+        init.visitInsn(RETURN);
+        init.visitMaxs(0, 0);
+        init.visitEnd();
+        MethodVisitor mv = cw.visitMethod(ACC_PUBLIC, "run", "(L" + ENGINE + ";)V", null, null);
+        mv.visitCode();
+        new Body(mv, d).emit();
+        mv.visitInsn(RETURN);
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
+        cw.visitEnd();
+        return cw.toByteArray();
+    }
+
+    /** The emitter of one run() body. */
+    private static final class Body {
+        final MethodVisitor mv;
+        final DecodedInstruction d;
+        boolean eaReady;
+
+        Body(MethodVisitor mv, DecodedInstruction d) {
+            this.mv = mv;
+            this.d = d;
+        }
+
+        void emit() {
+            int dst = Forms.operand(d.form, 0);
+            int src = Forms.operand(d.form, 1);
+            switch (d.family) {
+                case Families.MOV:
+                case Families.MOVNTI:
+                    read(src, Engine.READ, A);
+                    write(dst, A);
+                    break;
+                case Families.MOVX:
+                    read(src, Engine.READ, A);
+                    if (d.op == Families.MOVX_SX) {
+                        mv.visitVarInsn(LLOAD, A);
+                        push(Engine.sizeOfOperand(d, src));
+                        mv.visitMethodInsn(INVOKESTATIC, FLAGS, "signExtend", "(JI)J", false);
+                        mv.visitVarInsn(LSTORE, A);
+                    }
+                    write(dst, A);
+                    break;
+                case Families.ALU: {
+                    int size = Engine.sizeOfOperand(d, dst);
+                    boolean compare = d.op == Families.ALU_CMP;
+                    read(dst, compare ? Engine.READ : Engine.RMW, A);
+                    truncate(A, size);
+                    read(src, Engine.READ, B);
+                    truncate(B, size);
+                    boolean usesCarry = d.op == Families.ALU_ADC || d.op == Families.ALU_SBB;
+                    if (usesCarry) {
+                        mv.visitVarInsn(ALOAD, E);
+                        mv.visitMethodInsn(INVOKEVIRTUAL, ENGINE, "carry", "()J", false);
+                    } else {
+                        mv.visitLdcInsn(0L);
+                    }
+                    mv.visitVarInsn(LSTORE, C);
+                    if (!compare) {
+                        push(d.op);
+                        mv.visitVarInsn(LLOAD, A);
+                        mv.visitVarInsn(LLOAD, B);
+                        mv.visitVarInsn(LLOAD, C);
+                        mv.visitMethodInsn(INVOKESTATIC, ARITH, "aluResult", "(IJJJ)J", false);
+                        mv.visitVarInsn(LSTORE, R);
+                        truncate(R, size);
+                        write(dst, R);
+                    }
+                    mv.visitVarInsn(ALOAD, E);
+                    push(d.op);
+                    mv.visitVarInsn(LLOAD, A);
+                    mv.visitVarInsn(LLOAD, B);
+                    mv.visitVarInsn(LLOAD, C);
+                    push(size);
+                    mv.visitMethodInsn(INVOKESTATIC, ARITH, "aluFlags", "(IJJJI)I", false);
+                    push(Forms.flagsWritten(d.form));
+                    mv.visitMethodInsn(INVOKEVIRTUAL, ENGINE, "setFlags", "(II)V", false);
+                    break;
+                }
+                case Families.TEST: {
+                    int size = Engine.sizeOfOperand(d, dst);
+                    read(dst, Engine.READ, A);
+                    read(src, Engine.READ, B);
+                    mv.visitVarInsn(ALOAD, E);
+                    mv.visitVarInsn(LLOAD, A);
+                    mv.visitVarInsn(LLOAD, B);
+                    mv.visitInsn(LAND);
+                    mv.visitLdcInsn(ArithFlags.mask(size));
+                    mv.visitInsn(LAND);
+                    push(size);
+                    mv.visitMethodInsn(INVOKESTATIC, FLAGS, "logic", "(JI)I", false);
+                    push(Forms.flagsWritten(d.form));
+                    mv.visitMethodInsn(INVOKEVIRTUAL, ENGINE, "setFlags", "(II)V", false);
+                    break;
+                }
+                case Families.INCDEC: {
+                    int size = Engine.sizeOfOperand(d, dst);
+                    read(dst, Engine.RMW, A);
+                    push(d.op);
+                    mv.visitVarInsn(LLOAD, A);
+                    mv.visitMethodInsn(INVOKESTATIC, ARITH, "incdecResult", "(IJ)J", false);
+                    mv.visitVarInsn(LSTORE, R);
+                    truncate(R, size);
+                    write(dst, R);
+                    mv.visitVarInsn(ALOAD, E);
+                    push(d.op);
+                    mv.visitVarInsn(LLOAD, A);
+                    push(size);
+                    mv.visitMethodInsn(INVOKESTATIC, ARITH, "incdecFlags", "(IJI)I", false);
+                    push(Forms.flagsWritten(d.form));
+                    mv.visitMethodInsn(INVOKEVIRTUAL, ENGINE, "setFlags", "(II)V", false);
+                    break;
+                }
+                case Families.NOTNEG: {
+                    int size = Engine.sizeOfOperand(d, dst);
+                    read(dst, Engine.RMW, A);
+                    truncate(A, size);
+                    push(d.op);
+                    mv.visitVarInsn(LLOAD, A);
+                    mv.visitMethodInsn(INVOKESTATIC, ARITH, "notnegResult", "(IJ)J", false);
+                    mv.visitVarInsn(LSTORE, R);
+                    truncate(R, size);
+                    write(dst, R);
+                    if (d.op == Families.NOTNEG_NEG) {
+                        mv.visitVarInsn(ALOAD, E);
+                        mv.visitLdcInsn(0L);
+                        mv.visitVarInsn(LLOAD, A);
+                        mv.visitLdcInsn(0L);
+                        push(size);
+                        mv.visitMethodInsn(INVOKESTATIC, FLAGS, "sub", "(JJJI)I", false);
+                        push(Forms.flagsWritten(d.form));
+                        mv.visitMethodInsn(INVOKEVIRTUAL, ENGINE, "setFlags", "(II)V", false);
+                    }
+                    break;
+                }
+                case Families.SETCC:
+                    mv.visitVarInsn(ALOAD, E);
+                    push(Forms.cond(d.form));
+                    mv.visitMethodInsn(INVOKEVIRTUAL, ENGINE, "conditionBit", "(I)J", false);
+                    mv.visitVarInsn(LSTORE, A);
+                    write(dst, A);
+                    break;
+                default:
+                    throw new IllegalStateException("no emitter for " + Forms.name(d.form));
+            }
+        }
+
+        /** local = local & mask(size). */
+        void truncate(int local, int size) {
+            if (size < 8) {
+                mv.visitVarInsn(LLOAD, local);
+                mv.visitLdcInsn(ArithFlags.mask(size));
+                mv.visitInsn(LAND);
+                mv.visitVarInsn(LSTORE, local);
+            }
+        }
+
+        /** Stores the effective address in EA, once per instruction (as Engine.effectiveAddress does). */
+        void effectiveAddress() {
+            if (eaReady) {
+                return;
+            }
+            mv.visitLdcInsn(d.disp);
+            if (d.base == DecodedInstruction.RIP) {
+                mv.visitVarInsn(ALOAD, E);
+                mv.visitMethodInsn(INVOKEVIRTUAL, ENGINE, "nextRip", "()J", false);
+                mv.visitInsn(LADD);
+            } else if (d.base >= 0) {
+                gpr(d.base);
+                mv.visitInsn(LADD);
+            }
+            if (d.index >= 0) {
+                gpr(d.index);
+                if (d.scale != 0) {
+                    push(d.scale);
+                    mv.visitInsn(LSHL);
+                }
+                mv.visitInsn(LADD);
+            }
+            if (d.addressSize < 8) {
+                mv.visitLdcInsn(ArithFlags.mask(d.addressSize));
+                mv.visitInsn(LAND);
+            }
+            mv.visitVarInsn(LSTORE, EA);
+            eaReady = true;
+        }
+
+        void gpr(int n) {
+            mv.visitVarInsn(ALOAD, E);
+            push(n);
+            mv.visitMethodInsn(INVOKEVIRTUAL, ENGINE, "gpr", "(I)J", false);
+        }
+
+        /** Reads operand {@code code} into long local {@code into}. */
+        void read(int code, int kind, int into) {
+            int size = Engine.sizeOfOperand(d, code);
+            switch (method(code)) {
+                case M_E: case M_M: case M_R:
+                    if (d.mod == 3) {
+                        readGpr(d.rm, size);
+                    } else {
+                        effectiveAddress();
+                        mv.visitVarInsn(ALOAD, E);
+                        push(Engine.modrmSegment(d));
+                        mv.visitVarInsn(LLOAD, EA);
+                        push(size);
+                        push(kind);
+                        mv.visitMethodInsn(INVOKEVIRTUAL, ENGINE, "readMemory", "(IJII)J", false);
+                    }
+                    break;
+                case M_G: readGpr(d.reg, size); break;
+                case M_Z: readGpr((d.opcode & 7) | (d.rm & 8), size); break;
+                case M_I: mv.visitLdcInsn(Engine.immediate(d, code)); break;
+                case M_O:
+                    mv.visitVarInsn(ALOAD, E);
+                    push(Engine.dataSegment(d));
+                    mv.visitLdcInsn(d.imm);
+                    push(size);
+                    push(kind);
+                    mv.visitMethodInsn(INVOKEVIRTUAL, ENGINE, "readMemory", "(IJII)J", false);
+                    break;
+                case M_AL: case M_AX: case M_EAX: case M_RAX: readGpr(0, size); break;
+                case M_CL: readGpr(1, 1); break;
+                case M_DX: readGpr(2, 2); break;
+                case M_ONE: mv.visitLdcInsn(1L); break;
+                default: throw new IllegalStateException("operand " + token(code));
+            }
+            mv.visitVarInsn(LSTORE, into);
+        }
+
+        void readGpr(int n, int size) {
+            mv.visitVarInsn(ALOAD, E);
+            push(n);
+            push(size);
+            mv.visitMethodInsn(INVOKEVIRTUAL, ENGINE, "readGpr", "(II)J", false);
+        }
+
+        /** Writes long local {@code from} to operand {@code code}. */
+        void write(int code, int from) {
+            int size = Engine.sizeOfOperand(d, code);
+            mv.visitVarInsn(ALOAD, E);
+            switch (method(code)) {
+                case M_E: case M_M: case M_R:
+                    if (d.mod == 3) {
+                        writeGpr(d.rm, size, from);
+                        return;
+                    }
+                    effectiveAddress();
+                    push(Engine.modrmSegment(d));
+                    mv.visitVarInsn(LLOAD, EA);
+                    push(size);
+                    mv.visitVarInsn(LLOAD, from);
+                    mv.visitMethodInsn(INVOKEVIRTUAL, ENGINE, "writeMemory", "(IJIJ)V", false);
+                    return;
+                case M_G: writeGpr(d.reg, size, from); return;
+                case M_Z: writeGpr((d.opcode & 7) | (d.rm & 8), size, from); return;
+                case M_O:
+                    push(Engine.dataSegment(d));
+                    mv.visitLdcInsn(d.imm);
+                    push(size);
+                    mv.visitVarInsn(LLOAD, from);
+                    mv.visitMethodInsn(INVOKEVIRTUAL, ENGINE, "writeMemory", "(IJIJ)V", false);
+                    return;
+                case M_AL: case M_AX: case M_EAX: case M_RAX: writeGpr(0, size, from); return;
+                default: throw new IllegalStateException("operand " + token(code));
+            }
+        }
+
+        /** Engine already on the stack. */
+        void writeGpr(int n, int size, int from) {
+            push(n);
+            push(size);
+            mv.visitVarInsn(LLOAD, from);
+            mv.visitMethodInsn(INVOKEVIRTUAL, ENGINE, "writeGpr", "(IIJ)V", false);
+        }
+
+        void push(int v) {
+            if (v >= -1 && v <= 5) {
+                mv.visitInsn(ICONST_0 + v);
+            } else if (v >= Byte.MIN_VALUE && v <= Byte.MAX_VALUE) {
+                mv.visitIntInsn(BIPUSH, v);
+            } else if (v >= Short.MIN_VALUE && v <= Short.MAX_VALUE) {
+                mv.visitIntInsn(SIPUSH, v);
+            } else {
+                mv.visitLdcInsn(v);
+            }
+        }
+    }
+
+    private static void dump(String name, byte[] bytes) {
+        try {
+            Path p = Path.of(DUMP, name.replace('/', '.') + ".class");
+            Files.createDirectories(p.getParent());
+            Files.write(p, bytes);
+        } catch (IOException e) {
+            // dumping is a debugging aid; never fail an emulation over it
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package dev.hvex.jit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hvex.Emulator;
+import dev.hvex.EmulatorOptions;
+import dev.hvex.EmulatorStatus;
+import dev.hvex.MmioAccessContext;
+import dev.hvex.Register;
+import dev.hvex.VpExitContext;
+import dev.hvex.testing.Exits;
+import dev.hvex.testing.FakeVmm;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Hot instructions of the emitting families get a hidden class that the JVM accepts, and running it
+ * gives exactly what the interpreter gives on the same state (registers, flags, memory, callbacks).
+ */
+class SpecializerTest {
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({
+        "long64, 894708, true",          // mov [rdi+8], eax
+        "long64, 488b4708, true",        // mov rax, [rdi+8]
+        "long64, 8a07, true",            // mov al, [rdi]
+        "long64, 8827, true",            // mov [rdi], ah
+        "long64, 66c7070102, true",      // mov word [rdi], 0x201
+        "long64, c6470801, true",        // mov byte [rdi+8], 1
+        "long64, 0fb607, true",          // movzx eax, byte [rdi]
+        "long64, 480fbf07, true",        // movsx rax, word [rdi]
+        "long64, 010f, true",            // add [rdi], ecx
+        "long64, 48114f08, true",        // adc [rdi+8], rcx
+        "long64, 2b07, true",            // sub eax, [rdi]
+        "long64, 833f05, true",          // cmp dword [rdi], 5
+        "long64, 80670ffe, true",        // and byte [rdi+15], 0xfe
+        "long64, 48810f00000080, true",  // or qword [rdi], -2^31
+        "long64, 8507, true",            // test [rdi], eax
+        "long64, ff07, true",            // inc dword [rdi]
+        "long64, f71f, true",            // neg dword [rdi]
+        "long64, 0f9407, true",          // sete [rdi]
+        "long64, 8b0510000000, true",    // mov eax, [rip+0x10]
+        "long64, 8b04b7, true",          // mov eax, [rdi+rsi*4]
+        "long64, a1 0820000000000000, true", // mov eax, [moffs64]
+        "long64, 0fc307, true",          // movnti [rdi], eax
+        "long64, 0fc107, false",         // xadd: interpreted handler
+        "prot32, 894708, true",
+        "prot32, 6689470 8, true",
+        "real16, 894708, true",
+        "real16, 8b4708, true",
+    })
+    void handlerMatchesInterpreter(String mode, String hex, boolean hidden) {
+        hex = hex.replace(" ", "");
+        HandlerCache cache = new HandlerCache(64);
+        FakeVmm a = vmm();
+        FakeVmm b = vmm();
+        EmulatorStatus sa;
+        EmulatorStatus sb;
+        try (Emulator interp = Emulator.create(a, EmulatorOptions.defaults().withSpecialize(false));
+             Emulator jit = Emulator.create(b, EmulatorOptions.defaults().withCache(cache).withSpecializeThreshold(0))) {
+            sa = interp.tryMmioEmulation(null, context(mode), access(hex));
+            String interpBits = sa.describe();
+            sb = jit.tryMmioEmulation(null, context(mode), access(hex));
+            assertThat(sb.describe()).isEqualTo(interpBits);
+            b.log.clear();
+            a.log.clear();
+            restore(a);
+            restore(b);
+            interp.tryMmioEmulation(null, context(mode), access(hex));
+            jit.tryMmioEmulation(null, context(mode), access(hex)); // the cached path
+            assertThat(jit.stats().cachedRuns).isEqualTo(1);
+        }
+        assertThat(b.log).isEqualTo(a.log);
+        assertThat(b.lo).isEqualTo(a.lo);
+        assertThat(b.memory).isEqualTo(a.memory);
+        Profile p = cache.lookup(dev.hvex.CpuMode.fromLabel(mode), padded(hex), hex.length() / 2);
+        assertThat(p).isNotNull();
+        assertThat(p.handler.getClass().isHidden()).isEqualTo(hidden);
+        assertThat(Specializer.rejectedClasses()).isZero();
+    }
+
+    private static byte[] padded(String hex) {
+        byte[] b = new byte[16];
+        byte[] h = Exits.hex(hex);
+        System.arraycopy(h, 0, b, 0, h.length);
+        return b;
+    }
+
+    private static FakeVmm vmm() {
+        FakeVmm v = new FakeVmm();
+        restore(v);
+        return v;
+    }
+
+    private static void restore(FakeVmm v) {
+        v.set(Register.RAX, 0x8899aabbccddeeffL).set(Register.RCX, 0x7fffffffL).set(Register.RDI, 0x2000)
+            .set(Register.RSI, 3).set(Register.RFLAGS, 0);
+        v.segment(Register.DS, 0, 0xffff, 0, 0x93);
+        v.poke(0x2000, Exits.hex("f0debc9a78563412ffffffff00000080"));
+        v.poke(0x2008, Exits.hex("1122334455667788"));
+        v.poke(0x2018, Exits.hex("0102030405060708"));
+    }
+
+    private static VpExitContext context(String mode) {
+        switch (mode) {
+            case "prot32": return Exits.prot32().setRflags(0x8d7);
+            case "real16": return Exits.real16().setRflags(0x8d7);
+            default: return Exits.long64().setRflags(0x8d7);
+        }
+    }
+
+    private static MmioAccessContext access(String hex) {
+        return Exits.mmio(hex, 0x2000, MmioAccessContext.WRITE);
+    }
+}
