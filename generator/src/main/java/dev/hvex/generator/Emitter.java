@@ -189,7 +189,8 @@ final class Emitter {
     private TypeSpec.Builder decodeTables() {
         TypeSpec.Builder t = TypeSpec.classBuilder("DecodeTables")
             .addJavadoc("The decoder's tables. ROWS[map * 256 + opcode]: bit 0 known, bit 1 ModRM follows,\n"
-                + "bits 2-9 candidate count, bits 10-31 first candidate. A candidate matches the decoder's key when\n"
+                + "bit 2 ModRM.mod ignored (always a register),\n"
+                + "bits 3-10 candidate count, bits 11-31 first candidate. A candidate matches the decoder's key when\n"
                 + "{@code (key & CAND_MASK[i]) == CAND_VALUE[i]}; its form is CAND_FORM[i].\n");
         String[][] consts = {
             {"KEY_PREFIX_SHIFT", "" + Lowering.Key.PREFIX_SHIFT}, {"KEY_REG_SHIFT", "" + Lowering.Key.REG_SHIFT},

@@ -81,6 +81,9 @@ final class Lowering {
         @SuppressWarnings("unchecked")
         List<int[]>[] perRow = new List[rows.length];
         boolean[] modrm = new boolean[rows.length];
+        // MOV to/from CR and DR ignore ModRM.mod: the operand is always a register (SDM Vol. 2 MOV-Move
+        // to/from Control Registers), so no SIB or displacement follows whatever mod says.
+        boolean[] registerOnly = new boolean[rows.length];
         for (Entry e : spec.entries()) {
             int form = addForm(e);
             int[] mv = matchOf(e);
@@ -88,6 +91,8 @@ final class Lowering {
                 int row = e.enc().map().ordinal() * 256 + e.opcode() + i;
                 add(perRow, row, mv[0], mv[1], form, e.enc().prefix() == Encoding.ANY ? 1 : 0);
                 modrm[row] = e.enc().hasModrm();
+                registerOnly[row] |= e.ops().stream().anyMatch(o -> o.method() == dev.hvex.spec.Operand.Method.C
+                    || o.method() == dev.hvex.spec.Operand.Method.D);
             }
         }
         for (RecognizeBlock b : spec.blocks()) {
@@ -127,7 +132,7 @@ final class Lowering {
             if (list.size() > 255) {
                 throw new IllegalStateException("more than 255 candidates for row " + row);
             }
-            rows[row] = 1 | (modrm[row] ? 2 : 0) | (list.size() << 2) | (first << 10);
+            rows[row] = 1 | (modrm[row] ? 2 : 0) | (registerOnly[row] ? 4 : 0) | (list.size() << 3) | (first << 11);
         }
     }
 

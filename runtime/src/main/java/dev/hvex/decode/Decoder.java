@@ -229,7 +229,7 @@ public final class Decoder {
                 return shortOf(p + 1, limit);
             }
             modrm = code[p++] & 0xff;
-            mod = modrm >> 6;
+            mod = (row & 4) != 0 ? 3 : modrm >> 6;
             regField = (modrm >> 3) & 7;
             rmField = modrm & 7;
             if (mod != 3) {
@@ -295,8 +295,8 @@ public final class Decoder {
 
         int key = mp | regField << KEY_REG_SHIFT | (mod == 3 ? 1 << KEY_MODREG_SHIFT : 0) | rmField << KEY_RM_SHIFT
             | (w ? 1 << KEY_W_SHIFT : 0) | vexL << KEY_L_SHIFT | (is64 ? 1 << KEY_MODE64_SHIFT : 0);
-        int first = row >>> 10;
-        int count = (row >> 2) & 255;
+        int first = row >>> 11;
+        int count = (row >> 3) & 255;
         int form = -1;
         for (int i = first; i < first + count; i++) {
             if ((key & CAND_MASK[i]) == CAND_VALUE[i]) {
