@@ -1,11 +1,13 @@
 package dev.hvex.cli;
 
+import dev.hvex.EmulatorOptions;
 import dev.hvex.conformance.CaseMachine;
 import dev.hvex.conformance.CaseReader;
 import dev.hvex.conformance.CaseRunner;
 import dev.hvex.conformance.ExitCase;
 import dev.hvex.conformance.InvalidCaseException;
 import dev.hvex.conformance.Outcome;
+import dev.hvex.jit.HandlerCache;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -27,7 +29,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "replay", mixinStandardHelpOptions = true,
         description = {"Run recorded exits (.jsonl or .jsonl.gz; any 'expect' is ignored) through the emulator, one "
             + "emulator for all, as a VMM would. Prints the number of exits per family and outcome, and the mean time "
-            + "per exit in nanoseconds (the emulator call only, not reading or setting up the case). A progress bar goes "
+            + "per exit in nanoseconds, interpreted and through specialized handlers (the emulator call only, not "
+            + "reading or setting up the case). A progress bar goes "
             + "to stderr when it is a terminal."},
         footerHeading = "%nExample:%n",
         footer = {"  hvex replay --repeat 100 recorded-exits.jsonl.gz"})
@@ -58,44 +61,59 @@ final class ReplayCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Progress progress = System.console() != null ? new Progress(spec.commandLine().getErr(), totalBytes) : null;
         Map<String, Map<String, Long>> counts = new TreeMap<>();
-        Map<String, long[]> familyTime = new TreeMap<>();
+        Map<String, long[]> familyTime = new TreeMap<>(); // interpreted ns, specialized ns, runs
         TreeSet<String> outcomes = new TreeSet<>();
         long exits = 0;
-        long nanos = 0;
+        long interpretedNanos = 0;
+        long specializedNanos = 0;
         long doneBytes = 0;
-        try (CaseRunner runner = new CaseRunner()) {
+        EmulatorOptions base = CaseRunner.conformanceOptions();
+        try (CaseRunner interpreter = new CaseRunner(base.withSpecialize(false));
+             CaseRunner specialized = new CaseRunner(base.withCache(new HandlerCache(1 << 14)).withSpecializeThreshold(0))) {
             for (Path p : paths) {
                 try (CaseReader reader = Inputs.openCases(p)) {
                     for (ExitCase c : reader) {
-                        CaseMachine m;
+                        CaseMachine mi;
+                        CaseMachine ms;
                         try {
-                            m = runner.prepare(c);
+                            mi = interpreter.prepare(c);
+                            ms = specialized.prepare(c);
                         } catch (InvalidCaseException e) {
                             throw new BadInputException(p + ":" + reader.line() + ": " + e.getMessage());
                         }
                         String category;
-                        long t0 = System.nanoTime();
+                        long ti = 0;
+                        long ts = 0;
                         try {
                             Outcome o = null;
+                            long t0 = System.nanoTime();
                             for (long k = 0; k < times; k++) {
-                                o = Outcome.of(runner.run(m));
+                                o = Outcome.of(interpreter.run(mi));
                             }
+                            ti = System.nanoTime() - t0;
+                            t0 = System.nanoTime();
+                            for (long k = 0; k < times; k++) {
+                                specialized.run(ms);
+                            }
+                            ts = System.nanoTime() - t0;
                             category = o.category();
                         } catch (RuntimeException | StackOverflowError | AssertionError e) {
                             category = "crashed";
                             if (debugOption.debug) {
                                 e.printStackTrace(spec.commandLine().getErr());
                             }
-                            runner.renew();
+                            interpreter.renew();
+                            specialized.renew();
                         }
-                        long dt = System.nanoTime() - t0;
-                        nanos += dt;
+                        interpretedNanos += ti;
+                        specializedNanos += ts;
                         exits += times;
                         String family = c.familyOrGuess();
                         counts.computeIfAbsent(family, k -> new TreeMap<>()).merge(category, times, Long::sum);
-                        long[] ft = familyTime.computeIfAbsent(family, k -> new long[2]);
-                        ft[0] += dt;
-                        ft[1] += times;
+                        long[] ft = familyTime.computeIfAbsent(family, k -> new long[3]);
+                        ft[0] += ti;
+                        ft[1] += ts;
+                        ft[2] += times;
                         outcomes.add(category);
                         if (progress != null) {
                             progress.update(doneBytes + reader.bytesRead(), exits);
@@ -113,7 +131,8 @@ final class ReplayCommand implements Callable<Integer> {
             header.add("family");
             header.addAll(outcomes);
             header.add("exits");
-            header.add("mean ns");
+            header.add("interpreted ns");
+            header.add("specialized ns");
             Table t = new Table(header.toArray(new String[0]));
             for (Map.Entry<String, Map<String, Long>> e : counts.entrySet()) {
                 List<String> row = new ArrayList<>();
@@ -122,14 +141,17 @@ final class ReplayCommand implements Callable<Integer> {
                     row.add(String.valueOf(e.getValue().getOrDefault(o, 0L)));
                 }
                 long[] ft = familyTime.get(e.getKey());
-                row.add(String.valueOf(ft[1]));
-                row.add(String.valueOf(ft[0] / ft[1]));
+                row.add(String.valueOf(ft[2]));
+                row.add(String.valueOf(ft[0] / ft[2]));
+                row.add(String.valueOf(ft[1] / ft[2]));
                 t.row(row.toArray(new String[0]));
             }
             t.print(out);
             out.println();
         }
-        out.println(exits + " exits, mean " + (exits == 0 ? 0 : nanos / exits) + " ns per exit");
+        out.println(exits + " exits; mean per exit: " + (exits == 0 ? 0 : interpretedNanos / exits) + " ns interpreted, "
+            + (exits == 0 ? 0 : specializedNanos / exits) + " ns specialized (the emulator call with the replay"
+            + " callbacks; --repeat N for steady state)");
         out.flush();
         return ExitCodes.OK;
     }

@@ -309,9 +309,10 @@ class CliTest {
         assertEquals("", r.err(), "no progress bar without a terminal");
         List<String> lines = r.outLines();
         assertTrue(lines.get(0).startsWith("family"), r.out());
-        assertTrue(lines.get(0).endsWith("exits  mean ns"), lines.get(0));
-        assertTrue(lines.stream().anyMatch(l -> l.matches("string\\s.*\\s29\\s+\\d+")), r.out());
-        assertTrue(lines.get(lines.size() - 1).matches("398 exits, mean \\d+ ns per exit"), r.out());
+        assertTrue(lines.get(0).endsWith("exits  interpreted ns  specialized ns"), lines.get(0));
+        assertTrue(lines.stream().anyMatch(l -> l.matches("string\\s.*\\s29\\s+\\d+\\s+\\d+")), r.out());
+        assertTrue(lines.get(lines.size() - 1).matches(
+            "398 exits; mean per exit: \\d+ ns interpreted, \\d+ ns specialized .*"), r.out());
         Run repeated = run("replay", "--repeat", "3", sample.toString());
         assertTrue(repeated.out().contains("1194 exits"), repeated.out());
     }
