@@ -8,16 +8,32 @@ public final class EmulatorOptions {
     private final boolean specialize;
     private final int specializeThreshold;
     private final HandlerCache cache;
+    private final boolean verifyExits;
 
-    private EmulatorOptions(long repBudget, boolean specialize, int specializeThreshold, HandlerCache cache) {
+    private EmulatorOptions(long repBudget, boolean specialize, int specializeThreshold, HandlerCache cache,
+                            boolean verifyExits) {
         this.repBudget = repBudget;
         this.specialize = specialize;
         this.specializeThreshold = specializeThreshold;
         this.cache = cache;
+        this.verifyExits = verifyExits;
     }
 
     public static EmulatorOptions defaults() {
-        return new EmulatorOptions(1024, true, 16, HandlerCache.shared());
+        return new EmulatorOptions(1024, true, 16, HandlerCache.shared(), true);
+    }
+
+    /**
+     * Whether the emulator refuses an instruction that cannot have caused the exit (no memory operand
+     * at the reported GPA and direction; not an IN/OUT on the reported port): on by default, since
+     * another vCPU can rewrite the instruction between the exit and the emulation.
+     */
+    public boolean verifyExits() {
+        return verifyExits;
+    }
+
+    public EmulatorOptions withVerifyExits(boolean value) {
+        return new EmulatorOptions(repBudget, specialize, specializeThreshold, cache, value);
     }
 
     /** The handler cache: by default the one shared by every emulator of the JVM. */
@@ -27,7 +43,7 @@ public final class EmulatorOptions {
 
     /** Uses another cache (for isolation in tests, or a different size). */
     public EmulatorOptions withCache(HandlerCache value) {
-        return new EmulatorOptions(repBudget, specialize, specializeThreshold, java.util.Objects.requireNonNull(value));
+        return new EmulatorOptions(repBudget, specialize, specializeThreshold, java.util.Objects.requireNonNull(value), verifyExits);
     }
 
     /**
@@ -43,7 +59,7 @@ public final class EmulatorOptions {
         if (value < 1) {
             throw new IllegalArgumentException("repBudget must be at least 1, was " + value);
         }
-        return new EmulatorOptions(value, specialize, specializeThreshold, cache);
+        return new EmulatorOptions(value, specialize, specializeThreshold, cache, verifyExits);
     }
 
     /** Whether hot instructions get a specialized handler (false: interpreter only). */
@@ -52,7 +68,7 @@ public final class EmulatorOptions {
     }
 
     public EmulatorOptions withSpecialize(boolean value) {
-        return new EmulatorOptions(repBudget, value, specializeThreshold, cache);
+        return new EmulatorOptions(repBudget, value, specializeThreshold, cache, verifyExits);
     }
 
     /** How many executions of the same bytes in the same mode before a handler is specialized. */
@@ -64,6 +80,6 @@ public final class EmulatorOptions {
         if (value < 0) {
             throw new IllegalArgumentException("specializeThreshold must be >= 0, was " + value);
         }
-        return new EmulatorOptions(repBudget, specialize, value, cache);
+        return new EmulatorOptions(repBudget, specialize, value, cache, verifyExits);
     }
 }

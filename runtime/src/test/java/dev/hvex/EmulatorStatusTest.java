@@ -45,7 +45,10 @@ class EmulatorStatusTest {
     void ioPortCallbackFailure() {
         vmm.failPort = 1;
         vmm.set(Register.RDX, 0x3f8);
-        EmulatorStatus s = mmio(Exits.long64(), "ee", 0); // out dx, al
+        byte[] out = Exits.hex("ee"); // out dx, al
+        IoPortAccessContext io = new IoPortAccessContext().setInstructionBytes(out, 0, 1).setWrite(true)
+            .setAccessSize(1).setPort(0x3f8);
+        EmulatorStatus s = emulator.tryIoEmulation(null, Exits.long64(), io);
         assertThat(s.ioPortCallbackFailed()).isTrue();
         assertThat(vmm.setCalls).isZero();
     }
@@ -82,7 +85,7 @@ class EmulatorStatusTest {
     @Test
     void setRegistersFailure() {
         vmm.failSet = 1;
-        assertThat(mmio(Exits.long64(), "8b4708", 0x8).setVirtualProcessorRegistersCallbackFailed()).isTrue();
+        assertThat(mmio(Exits.long64(), "894708", 0x8).setVirtualProcessorRegistersCallbackFailed()).isTrue();
         assertThat(vmm.get(Register.RIP)).isZero();
     }
 
@@ -153,6 +156,19 @@ class EmulatorStatusTest {
         EmulatorStatus s = mmio(Exits.long64(), "660f7f07", 0x2008);
         assertThat(s.exceptionVector()).isEqualTo(13);
         assertThat(vmm.log).isEmpty();
+    }
+
+    @Test
+    void anInstructionThatCannotHaveCausedTheExitIsRefused() {
+        vmm.set(Register.RDI, 0x2000);
+        EmulatorStatus s = mmio(Exits.long64(), "894708", 0x5000); // stores to 0x2008, exit says 0x5000
+        assertThat(s.internalEmulationFailure()).isTrue();
+        assertThat(s.reason()).isEqualTo(EmulatorStatus.Reason.EXIT_MISMATCH);
+        assertThat(vmm.log).noneMatch(l -> l.startsWith("w"));
+        assertThat(vmm.setCalls).isZero();
+        EmulatorStatus load = emulator.tryMmioEmulation(null, Exits.long64(),
+            Exits.mmio("894708", 0x2008, MmioAccessContext.READ)); // a store cannot cause a read exit
+        assertThat(load.reason()).isEqualTo(EmulatorStatus.Reason.EXIT_MISMATCH);
     }
 
     @Test

@@ -121,6 +121,7 @@ public final class Engine {
 
     // I/O exit context, for IN/OUT/INS/OUTS.
     private IoPortAccessContext ioContext;
+    private MmioAccessContext mmioContext;
 
     public Engine(EmulatorCallbacks callbacks, EmulatorOptions options) {
         this.callbacks = callbacks;
@@ -146,6 +147,7 @@ public final class Engine {
     public void runMmio(Object ctx, VpExitContext exit, MmioAccessContext access) {
         begin(ctx, exit);
         ioContext = null;
+        mmioContext = access;
         int n = Math.min(Math.max(access.instructionByteCount(), 0), 16);
         System.arraycopy(access.instructionBytes(), 0, bytes, 0, n);
         java.util.Arrays.fill(bytes, n, 16, (byte) 0);
@@ -155,6 +157,7 @@ public final class Engine {
     public void runIo(Object ctx, VpExitContext exit, IoPortAccessContext access) {
         begin(ctx, exit);
         ioContext = access;
+        mmioContext = null;
         int n = Math.min(Math.max(access.instructionByteCount(), 0), 16);
         System.arraycopy(access.instructionBytes(), 0, bytes, 0, n);
         java.util.Arrays.fill(bytes, n, 16, (byte) 0);
@@ -252,6 +255,13 @@ public final class Engine {
         loadRegisters();
         paging = mode.is64() || mode == CpuMode.COMPAT16 || mode == CpuMode.COMPAT32
             || (mode != CpuMode.REAL16 && (cr0 & 0x80000000L) != 0);
+        if (!options.verifyExits()) {
+            // the VMM vouches for the exit (a debugger stepping, say)
+        } else if (mmioContext != null) {
+            ExitConsistency.checkMmio(this, mmioContext);
+        } else {
+            ExitConsistency.checkIo(this, ioContext);
+        }
         long oldFlags = rflags;
         repInterrupted = false;
         if (handler != null) {
@@ -780,6 +790,14 @@ public final class Engine {
         for (int i = 0; i < size / 8; i++) {
             writeLinear(wrapLinear(linear + 8L * i), 8, in[i]);
         }
+    }
+
+    boolean pagingOn() {
+        return paging;
+    }
+
+    long wrap(long linear) {
+        return wrapLinear(linear);
     }
 
     private long wrapLinear(long linear) {
