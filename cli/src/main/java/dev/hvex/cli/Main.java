@@ -72,6 +72,7 @@ public final class Main {
     @Command(name = "hvex", mixinStandardHelpOptions = true, version = "hvex 0.1.0",
             description = "x86 instruction emulation for hypervisor MMIO and port-I/O exits.",
             subcommands = {DecodeCommand.class, EmulateCommand.class, ConformCommand.class, ReplayCommand.class,
+                SpecCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class},
             footerHeading = "%nExit codes:%n",
             footer = {"  0  done (conform: nothing failed)", "  1  conform: a case failed; emulate --case: the expectation did not hold",
@@ -85,7 +86,7 @@ public final class Main {
 
         @Override
         public void run() {
-            throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is needed: decode, emulate, conform or replay");
+            throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is needed: decode, emulate, conform, replay, spec or bench");
         }
     }
 }

@@ -333,4 +333,35 @@ class CliTest {
         assertEquals(1, r.errLines().size(), r.err());
         assertTrue(r.err().startsWith("hvex " + command + ": "), r.err());
     }
+
+    // ---- spec and bench ------------------------------------------------------------------------------------
+
+    @Test
+    void specPrintsTheCoverageTable() {
+        Run r = run("spec");
+        assertEquals(0, r.code(), r.err());
+        List<String> lines = r.outLines();
+        assertEquals("family             real16  prot16  prot32  compat16  compat32  long64  forms", lines.get(0));
+        assertTrue(lines.stream().anyMatch(l -> l.matches("mov\\s+10\\s+10\\s+10\\s+10\\s+10\\s+10\\s+10")), r.out());
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("(recognised only)")), r.out());
+        assertTrue(lines.get(lines.size() - 1).matches("\\d+ forms: \\d+ executed in 22 families, \\d+ recognised only.*"),
+            r.out());
+    }
+
+    @Test
+    void benchPrintsNanosecondsPerExitForBothTiers() {
+        Run r = run("bench", "--millis", "10");
+        assertEquals(0, r.code(), r.err());
+        List<String> lines = r.outLines();
+        assertEquals("exit                       interpreted ns  specialized ns", lines.get(0));
+        assertTrue(lines.stream().anyMatch(l -> l.matches("mov \\[rdi\\+8\\], eax \\(store\\)\\s+\\d+\\s+\\d+")), r.out());
+        assertTrue(lines.stream().noneMatch(l -> l.contains("failed")), r.out());
+    }
+
+    @Test
+    void benchRejectsAnOutOfRangeTime() {
+        Run r = run("bench", "--millis", "0");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--millis"), r.err());
+    }
 }
