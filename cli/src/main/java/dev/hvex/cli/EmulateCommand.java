@@ -200,7 +200,7 @@ final class EmulateCommand implements Callable<Integer> {
             }
             regions.add(region);
             if (access == null) {
-                AccessType type = accessType();
+                AccessType type = accessType(insn, mode);
                 long v = gva == null ? 0 : Inputs.number(gva, 64, "--gva");
                 access = new MmioAccess(region.gpa(), v, type, gva != null);
             }
@@ -271,8 +271,24 @@ final class EmulateCommand implements Callable<Integer> {
         return v != null ? v : MachineDefaults.value(r, mode);
     }
 
-    private AccessType accessType() {
+    /**
+     * The exit's access type: as given, or the one a processor would report for this instruction: the
+     * first access to its memory operand, a write only for instructions that do not read it.
+     */
+    private AccessType accessType(byte[] insn, dev.hvex.CpuMode mode) {
         if (accessType == null) {
+            dev.hvex.decode.DecodedInstruction d = new dev.hvex.decode.DecodedInstruction();
+            if (dev.hvex.decode.Decoder.decode(insn, 0, insn.length, mode, d) == dev.hvex.decode.DecodeStatus.OK) {
+                int first = dev.hvex.gen.Forms.operand(d.form, 0);
+                int kinds = dev.hvex.interp.ExitConsistency.access(d, 0);
+                int m = dev.hvex.gen.OperandCodes.method(first);
+                boolean memory = m == dev.hvex.gen.OperandCodes.M_M || m == dev.hvex.gen.OperandCodes.M_O
+                    || m == dev.hvex.gen.OperandCodes.M_Y || d.hasModrmMemory()
+                    && (m == dev.hvex.gen.OperandCodes.M_E || m == dev.hvex.gen.OperandCodes.M_W);
+                if (memory && kinds == dev.hvex.interp.Engine.WRITE) {
+                    return AccessType.WRITE;
+                }
+            }
             return AccessType.READ;
         }
         switch (accessType.toLowerCase(Locale.ROOT)) {

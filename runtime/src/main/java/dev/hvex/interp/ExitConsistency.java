@@ -18,7 +18,7 @@ import dev.hvex.gen.Forms;
  * the instruction then reuses, so it costs no extra callback. A mismatch fails with
  * {@link EmulatorStatus.Reason#EXIT_MISMATCH} and changes nothing.
  */
-final class ExitConsistency {
+public final class ExitConsistency {
     private ExitConsistency() {
     }
 
@@ -82,8 +82,8 @@ final class ExitConsistency {
         return false;
     }
 
-    /** How the instruction uses memory operand {@code i}: READ, WRITE or both. */
-    static int access(DecodedInstruction d, int i) {
+    /** How the instruction uses memory operand {@code i}: {@link Engine#READ}, {@link Engine#WRITE} or both. */
+    public static int access(DecodedInstruction d, int i) {
         switch (d.family) {
             case Families.MOV: case Families.MOVNTI: case Families.MOVX: case Families.MOVBE:
             case Families.SETCC: case Families.CMOVCC: case Families.SSE: case Families.AVX:

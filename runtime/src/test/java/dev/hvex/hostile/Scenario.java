@@ -23,7 +23,9 @@ import dev.hvex.VpExitContext;
  *       between calls of the same page (7)
  *  [7]  segments ES (0-2), SS (3-5), DS (6-7 + [8] bit 0)
  *  [8]  FS (1-3), GS (4-6), small CS limit (7)
- *  [9]  RIP (0-2), read data with garbage above the access size (3), port data garbage (4)
+ *  [9]  RIP (0-2), read data with garbage above the access size (3), port data garbage (4),
+ *       a dishonest exit context (5: an MMIO write at GPA 0x2000 / the port fields as given),
+ *       an MMIO read exit rather than a write (6)
  *  [10..25] the 16 instruction bytes at CS:RIP
  *  [26..41] one byte per general register: palette value (0-3) plus a small offset (4-7)
  *  [42..]   hashed into the seed of memory, vector registers and translations
@@ -52,6 +54,8 @@ final class Scenario {
     final long rip;
     final boolean readGarbage;
     final boolean portGarbage;
+    final boolean dishonestExit;
+    final boolean mmioRead;
     final byte[] insn = new byte[16];
     final long[] gpr = new long[16];
     final long seed;
@@ -118,6 +122,8 @@ final class Scenario {
         rip = RIP_PALETTE[b9 & 7];
         readGarbage = (b9 & 8) != 0;
         portGarbage = (b9 & 16) != 0;
+        dishonestExit = (b9 & 32) != 0;
+        mmioRead = (b9 & 64) != 0;
         for (int i = 0; i < 16; i++) {
             insn[i] = (byte) at(10 + i);
         }
@@ -181,15 +187,46 @@ final class Scenario {
         return vp;
     }
 
+    /**
+     * An honest MMIO context is an execute exit (the emulator then takes the instruction as the cause);
+     * a dishonest one claims a read or write at GPA 0x2000, which most instructions do not touch.
+     */
     MmioAccessContext mmio() {
+        int type = !dishonestExit ? MmioAccessContext.EXECUTE : mmioRead ? MmioAccessContext.READ : MmioAccessContext.WRITE;
         return new MmioAccessContext().setInstructionBytes(insn, 0, byteCount).setGpa(0x2000).setGva(0x2000)
-            .setGvaValid(true).setAccessType(MmioAccessContext.WRITE);
+            .setGvaValid(true).setAccessType(type);
     }
 
+    /** An honest port context describes the instruction's own port access; a dishonest one is as given. */
     IoPortAccessContext ioContext() {
         IoPortAccessContext c = new IoPortAccessContext().setInstructionBytes(insn, 0, byteCount)
             .setPort((int) gpr[2]).setAccessSize(1).setRax(gpr[0]).setRcx(gpr[1]).setRsi(gpr[6]).setRdi(gpr[7]);
-        return c;
+        if (dishonestExit) {
+            return c;
+        }
+        dev.hvex.decode.DecodedInstruction d = new dev.hvex.decode.DecodedInstruction();
+        if (dev.hvex.decode.Decoder.decode(insn, 0, 16, mode, d) != dev.hvex.decode.DecodeStatus.OK) {
+            return c;
+        }
+        boolean string = d.family == dev.hvex.gen.Families.STRING
+            && (d.op == dev.hvex.gen.Families.STRING_INS || d.op == dev.hvex.gen.Families.STRING_OUTS);
+        boolean write;
+        int dataOperand;
+        int portOperand = 0;
+        if (d.family == dev.hvex.gen.Families.IO) {
+            write = d.op == dev.hvex.gen.Families.IO_OUT;
+            dataOperand = dev.hvex.gen.Forms.operand(d.form, write ? 1 : 0);
+            portOperand = dev.hvex.gen.Forms.operand(d.form, write ? 0 : 1);
+        } else if (string) {
+            write = d.op == dev.hvex.gen.Families.STRING_OUTS;
+            dataOperand = dev.hvex.gen.Forms.operand(d.form, write ? 1 : 0);
+        } else {
+            return c;
+        }
+        int port = string || dev.hvex.gen.OperandCodes.method(portOperand) == dev.hvex.gen.OperandCodes.M_DX
+            ? (int) gpr[2] & 0xffff : (int) (d.imm & 0xff);
+        return c.setWrite(write).setStringOp(string).setRepPrefix(d.repPrefix != 0).setPort(port)
+            .setAccessSize(dev.hvex.interp.Engine.sizeOfOperand(d, dataOperand));
     }
 
     /** A byte string for a scenario, for seeds and tests: header fields, then instruction and registers. */

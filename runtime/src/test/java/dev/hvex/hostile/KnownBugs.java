@@ -1,0 +1,14 @@
+package dev.hvex.hostile;
+
+/**
+ * Bugs found by these tests and not yet fixed: the fuzz invariants skip exactly these cases, so that
+ * fuzzing keeps finding new ones, and each has a {@code @Disabled} regression test in
+ * {@link RegressionTest}. Set a flag to false once the bug is fixed (and enable its test).
+ */
+final class KnownBugs {
+    private KnownBugs() {
+    }
+
+    /** VM86: the engine never reads CR0, so whether it translates depends on the previous exit. */
+    static final boolean VM86_STALE_CR0 = true;
+}
