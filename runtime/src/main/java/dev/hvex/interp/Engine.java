@@ -321,7 +321,7 @@ public final class Engine {
         }
         int n = (int) Math.min(Math.min(8, 4096 - (linear & 4095)), MAX_FETCH - have);
         boolean pg = mode.is64() || vp.eferLma();
-        if (!pg && mode != CpuMode.REAL16 && mode != CpuMode.VM86) {
+        if (!pg && mode != CpuMode.REAL16) {
             pg = (fetchCr0() & 0x80000000L) != 0;
         }
         long gpa = pg ? translate(linear, FETCH) : linear;
@@ -378,8 +378,8 @@ public final class Engine {
             }
         }
         Semantics.extraRegisters(this, d);
-        if (!mode.isRealAddressing() && !mode.is64() && !vp.eferLma()) {
-            cr0Wanted = true;
+        if (mode != CpuMode.REAL16 && !vp.eferLma()) {
+            cr0Wanted = true; // protected and virtual-8086 mode: CR0.PG says whether to translate
         }
     }
 

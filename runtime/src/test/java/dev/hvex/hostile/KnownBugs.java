@@ -11,4 +11,7 @@ final class KnownBugs {
 
     /** VM86: the engine never reads CR0, so whether it translates depends on the previous exit. */
     static final boolean VM86_STALE_CR0 = true;
+
+    /** VM86: a segment-limit #GP/#SS comes without its error code (real-mode rule applied to VM86). */
+    static final boolean VM86_LIMIT_FAULT_WITHOUT_ERROR_CODE = true;
 }
