@@ -75,6 +75,9 @@ public final class Engine {
     private final DecodedInstruction scratch = new DecodedInstruction();
     private final dev.hvex.jit.HandlerCache cache;
     private final byte[] bytes = new byte[16];
+    private final byte[] vectorBytes = new byte[32];
+    private static final java.lang.invoke.VarHandle LONGS =
+        java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
 
     // The exit being emulated.
     private Object context;
@@ -777,20 +780,45 @@ public final class Engine {
         writeLinear(linear, size, value);
     }
 
-    /** Reads 16 or 32 bytes into {@code out} (little-endian longs), in accesses of at most 8 bytes. */
+    /**
+     * Reads 16 or 32 bytes into {@code out} (little-endian longs). The operand is split at a page boundary
+     * first, then each part into accesses of at most 8 bytes from its start, lowest address first (the
+     * order KVM's emulator uses; the processor does not expose its own).
+     */
     public void readVector(int seg, long offset, int size, long[] out) {
         long linear = linearAddress(seg, offset, size, READ);
         translateIfPaging(linear, size, READ);
-        for (int i = 0; i < size / 8; i++) {
-            out[i] = readLinear(wrapLinear(linear + 8L * i), 8, READ);
+        byte[] v = vectorBytes;
+        for (int pos = 0; pos < size; ) {
+            long at = wrapLinear(linear + pos);
+            int n = (int) Math.min(Math.min(8, size - pos), 4096 - (at & 4095));
+            long data = readLinear(at, n, READ);
+            for (int i = 0; i < n; i++) {
+                v[pos + i] = (byte) (data >>> (8 * i));
+            }
+            pos += n;
+        }
+        for (int lane = 0; lane < size / 8; lane++) {
+            out[lane] = (long) LONGS.get(v, lane * 8);
         }
     }
 
     public void writeVector(int seg, long offset, int size, long[] in) {
         long linear = linearAddress(seg, offset, size, WRITE);
         translateIfPaging(linear, size, WRITE);
-        for (int i = 0; i < size / 8; i++) {
-            writeLinear(wrapLinear(linear + 8L * i), 8, in[i]);
+        byte[] v = vectorBytes;
+        for (int lane = 0; lane < size / 8; lane++) {
+            LONGS.set(v, lane * 8, in[lane]);
+        }
+        for (int pos = 0; pos < size; ) {
+            long at = wrapLinear(linear + pos);
+            int n = (int) Math.min(Math.min(8, size - pos), 4096 - (at & 4095));
+            long data = 0;
+            for (int i = n - 1; i >= 0; i--) {
+                data = (data << 8) | (v[pos + i] & 0xff);
+            }
+            writeLinear(at, n, data);
+            pos += n;
         }
     }
 

@@ -27,6 +27,9 @@ public final class ExitConsistency {
             return; // the exit was the instruction fetch itself
         }
         DecodedInstruction d = e.insn;
+        if (d.family == Families.STRING && d.repPrefix != 0 && (e.gpr(1) & mask(d.addressSize)) == 0) {
+            return; // a REP string instruction with a zero count touches nothing: only RIP moves
+        }
         boolean write = exit.accessType() == MmioAccessContext.WRITE;
         long gpa = exit.gpa();
         for (int i = 0; i < Forms.MAX_OPERANDS; i++) {

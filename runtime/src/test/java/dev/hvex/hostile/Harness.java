@@ -202,6 +202,14 @@ final class Harness {
             }
             switch (r.reason) {
                 case EXIT_MISMATCH:
+                    if (!s.dishonestExit && (!s.io || ds == DecodeStatus.OK && (d.family == Families.IO
+                            || d.family == Families.STRING && (d.op == Families.STRING_INS || d.op == Families.STRING_OUTS)))) {
+                        v.add(tier + ": exit mismatch for an exit that the instruction did cause");
+                    }
+                    if (vmm.memoryWrites != 0 || vmm.portAccesses != 0) {
+                        v.add(tier + ": exit mismatch after a device access: " + vmm.events);
+                    }
+                    // fall through
                 case UNSUPPORTED_INSTRUCTION:
                     if (bits != EmulatorStatus.INTERNAL_EMULATION_FAILURE) {
      v.add(tier + ": " + r.reason + " with bits " + Integer.toHexString(bits));

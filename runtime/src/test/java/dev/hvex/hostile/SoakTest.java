@@ -19,6 +19,7 @@ import java.lang.management.ClassLoadingMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,7 +27,11 @@ import org.junit.jupiter.api.Test;
  * instructions (distinct displacements and immediates over the emitting families) through a small
  * cache with a low specialization threshold, so that hidden classes are made and evicted all along.
  * After each phase, with a full GC: heap and metaspace stay flat and evicted handler classes unload.
+ *
+ * <p>Tagged "soak"; about 30 s on the 2-core machine, so it stays in the default run (exclude it with
+ * {@code -DexcludedGroups=soak} for a quick local loop).
  */
+@Tag("soak")
 class SoakTest {
     static final long EMULATIONS = 10_000_000L;
 

@@ -97,7 +97,7 @@ final class FormGenerator {
         Encoding enc = shape.enc;
         boolean mandatory = enc.prefix() != Encoding.ANY;
         boolean allow66 = !shape.vex && !mandatory;
-        int def = mode == CpuMode.COMPAT16 ? 2 : 4;
+        int def = mode.defaultSize();
         if (!shape.sizeVaries) {
             return new int[] {enc.w() == 1 && longMode ? 8 : def};
         }
@@ -188,10 +188,26 @@ final class FormGenerator {
         long strHi;
         int memSize;
 
+        /** Port I/O: an io exit, code and string operands on RAM. */
+        final boolean io = shape.portIo();
+        /** The one segment-descriptor variation of a case (protected modes with paging off) is done. */
+        boolean segVariantDone;
+        int port;
+        List<Long> portValues = List.of();
+
         Build(Random rnd, int serial) {
             this.rnd = rnd;
             this.serial = serial;
-            this.g = new GuestLayout(mode, rnd);
+            // The processor oracle runs at CPL 3; KVM runs CPL 0 and some CPL 3 (port I/O at CPL 3 in long mode
+            // only with IOPL 0: this host's KVM does not keep a long-mode guest's IOPL).
+            int cpl = mode == CpuMode.REAL16 ? 0 : mode == CpuMode.PROT16 || mode == CpuMode.PROT32 || io
+                    ? (rnd.nextInt(4) == 0 ? 3 : 0) : 3;
+            this.g = new GuestLayout(mode, rnd, cpl);
+            if (!g.paging && cpl == 3) {
+                tags.add("cpl3");
+            } else if (g.paging && cpl == 0) {
+                tags.add("cpl0");
+            }
         }
 
         boolean chance(int percent) {
@@ -224,7 +240,7 @@ final class FormGenerator {
         void chooseEncoding() {
             int[] sizes = operandSizes();
             osz = sizes[rnd.nextInt(sizes.length)];
-            int def = mode == CpuMode.COMPAT16 ? 2 : 4;
+            int def = mode.defaultSize();
             boolean d64 = longMode && entry.osz() != Entry.Osz.NORMAL;
             p66 = shape.sizeVaries && !shape.vex && shape.enc.prefix() == Encoding.ANY
                     && (d64 ? osz == 2 : (osz == 2) != (def == 2) && osz != 8);
@@ -239,6 +255,9 @@ final class FormGenerator {
 
             boolean regFormPossible = shape.rmReg && shape.moffsIndex < 0 && shape.xIndex < 0 && shape.yIndex < 0;
             fetch = !shape.hasMemory() || (regFormPossible && shape.rmMem && chance(6)) || (regFormPossible && !shape.rmMem);
+            if (io || !g.paging) {
+                fetch = false; // port I/O exits from RAM code; the KVM oracle cannot fetch from MMIO
+            }
             useRmMemory = shape.rmMem && !fetch;
             if (fetch) {
                 tags.add("fetch");
@@ -248,7 +267,7 @@ final class FormGenerator {
             }
 
             // Address size.
-            int defAsz = longMode ? 8 : mode == CpuMode.COMPAT32 ? 4 : 2;
+            int defAsz = longMode ? 8 : mode.defaultSize();
             asz = defAsz;
             boolean usesAddress = useRmMemory || shape.moffsIndex >= 0 || shape.xIndex >= 0 || shape.yIndex >= 0;
             if (usesAddress ? chance(25) : chance(4)) {
@@ -328,6 +347,32 @@ final class FormGenerator {
             if (shape.moffsIndex >= 0) {
                 moffs = 0; // placed later
                 tags.add("moffs");
+            }
+            if (io) {
+                choosePort();
+            }
+        }
+
+        /** The port: the imm8, or DX (a common device port or a random one). */
+        void choosePort() {
+            boolean viaDx = false;
+            for (Operand o : shape.ops) {
+                if (o.method() == Method.DX) {
+                    viaDx = true;
+                }
+            }
+            if (viaDx) {
+                int[] common = {0x3f8, 0x3fd, 0x60, 0x64, 0x70, 0x71, 0xcf8, 0xcfc, 0xcfe, 0x1f0, 0x80, 0x510};
+                port = chance(50) ? common[rnd.nextInt(common.length)] : rnd.nextInt(0x10000);
+                gpr[2] = chance(30) ? (rnd.nextLong() & ~0xffffL) | port : port;
+                if (!longMode) {
+                    gpr[2] = mask32(gpr[2]);
+                }
+                fixed[2] = true;
+                tags.add("dx");
+            } else {
+                port = (int) (imm[0] & 0xff);
+                tags.add("imm8");
             }
         }
 
@@ -601,19 +646,22 @@ final class FormGenerator {
 
         /** Which operand the processor touches first, for the exit's access. */
         void placeOperands() {
-            if (fetch) {
+            if (fetch || io && !shape.hasMemory()) {
                 return;
             }
             int variant = rnd.nextInt(100);
-            boolean split = variant < 6;
-            boolean splitNp = variant >= 6 && variant < 9;
-            boolean readOnly = variant >= 9 && variant < 12 && shape.memoryIsDestination();
-            boolean ac = variant >= 12 && variant < 14;
+            boolean split = variant < 8;
+            boolean splitNp = variant >= 8 && variant < 11 && g.paging;
+            boolean readOnly = variant >= 11 && variant < 14 && shape.memoryIsDestination() && g.paging;
+            // #AC only for the processor oracle: KVM's emulator does not check alignment.
+            boolean ac = variant >= 14 && variant < 16 && g.cpl == 3 && g.paging && !io;
+            // A page-crossing operand with only one of its pages on the device (the other RAM).
+            splitRam = split && chance(45);
             if (ac) {
                 tags.add("ac");
             }
             if (split) {
-                tags.add("split");
+                tags.add(splitRam ? "split_ram" : "split");
             } else if (splitNp) {
                 tags.add("split_np");
             } else if (readOnly) {
@@ -630,6 +678,7 @@ final class FormGenerator {
                     asz == 8 ? Long.MAX_VALUE / 4 : (1L << (8 * asz)) - 1};
                 int align = entry.align();
                 long ea = place(seg, eaRange, size, lo, hi, split, splitNp, readOnly, align, ac, accessType());
+                segmentVariant(seg, ea, lo, hi, shape.memoryIsDestination());
                 memLinear = linear(seg, ea);
                 memSize = size;
                 if (useRmMemory) {
@@ -653,7 +702,7 @@ final class FormGenerator {
             }
             long count = 1;
             if (repPrefix != 0) {
-                count = chance(5) ? 0 : 1 + rnd.nextInt(4);
+                count = chance(5) && !io ? 0 : 1 + rnd.nextInt(4); // REP INS/OUTS with rCX 0 does not exit
                 long cx = count;
                 if (asz < 8 || !longMode) {
                     long garbage = rnd.nextLong() << (8 * asz);
@@ -673,6 +722,7 @@ final class FormGenerator {
             if (shape.xIndex >= 0) {
                 int seg = segOverride >= 0 ? segOverride : GuestLayout.DS;
                 long ea = place(seg, eaRange, elem, lo, hi, split && splitX, splitNp && splitX, false, 0, ac, AccessType.READ);
+                segmentVariant(seg, ea, lo, hi, false);
                 setStringRegister(6, ea);
                 xLinear = linear(seg, ea);
             }
@@ -680,9 +730,96 @@ final class FormGenerator {
                 long ea = place(GuestLayout.ES, eaRange, elem, lo, hi, split && !splitX, splitNp && !splitX,
                         readOnly, 0, ac && shape.xIndex < 0,
                         shape.ops.get(0).method() == Method.Y && !entry.repeRepne() ? AccessType.WRITE : AccessType.READ);
+                segmentVariant(GuestLayout.ES, ea, lo, hi, shape.ops.get(0).method() == Method.Y && !entry.repeRepne());
                 setStringRegister(7, ea);
                 yLinear = linear(GuestLayout.ES, ea);
             }
+        }
+
+        /**
+         * Protected modes with paging off (KVM oracle): sometimes gives the operand's segment a descriptor
+         * that is not flat (SDM Vol. 3 5.3 limit checking, 5.4 type checking): a small limit that holds
+         * the operand or cuts it (#GP, #SS for SS), an expand-down segment with the operand above or
+         * below its limit, a read-only data segment, a null (unusable) data segment, or an execute-only
+         * code segment read through a CS override. The bytes [ea+lo, ea+hi) are the offsets the
+         * instruction touches; the stack must stay usable for the exception frame.
+         */
+        void segmentVariant(int seg, long ea, long lo, long hi, boolean writes) {
+            if (g.paging || mode == CpuMode.REAL16 || segVariantDone || !chance(24)) {
+                return;
+            }
+            segVariantDone = true;
+            int attr = g.segAttr[seg];
+            if (seg == GuestLayout.CS) {
+                if (!writes && chance(60)) {
+                    g.segAttr[seg] = attr & ~2; // execute-only
+                    tags.add("seg_xo");
+                }
+                return;
+            }
+            long first = ea + lo;
+            long last = ea + hi - 1;
+            boolean big = (attr & 0x4000) != 0;
+            long upper = big ? 0xffffffffL : 0xffff;
+            int kind = rnd.nextInt(seg == GuestLayout.SS ? 4 : 6);
+            long limit = g.segLimit[seg];
+            int newAttr = attr & ~0x8000;
+            boolean roundUp;
+            String tag;
+            switch (kind) {
+                case 0: // a small limit that holds the operand
+                    limit = Math.min(upper, last + rnd.nextInt(0x200));
+                    roundUp = true;
+                    tag = "seg_limit";
+                    break;
+                case 1: // a limit that cuts the operand or lies below it
+                    limit = hi - lo > 1 && chance(60) ? first + rnd.nextInt((int) (hi - lo - 1)) : first - 1 - rnd.nextInt(0x100);
+                    roundUp = false;
+                    tag = "seg_limit_out";
+                    break;
+                case 2: // expand-down, operand above the limit
+                    limit = first - 1 - (first > 1 ? Math.floorMod(rnd.nextLong(), Math.min(first, 0x10000L)) : 0);
+                    newAttr |= 4;
+                    roundUp = false;
+                    tag = "seg_expdown";
+                    break;
+                case 3: // expand-down, operand at or below the limit
+                    limit = Math.min(upper, hi - lo > 1 && chance(50) ? first + rnd.nextInt((int) (hi - lo - 1)) : last + rnd.nextInt(0x100));
+                    newAttr |= 4;
+                    roundUp = true;
+                    tag = "seg_expdown_out";
+                    break;
+                case 4: // read-only data
+                    newAttr &= ~2;
+                    roundUp = true;
+                    tag = "seg_ro";
+                    break;
+                default: // null selector: unusable
+                    g.segSel[seg] = rnd.nextInt(4);
+                    g.segAttr[seg] = 0;
+                    g.segLimit[seg] = 0;
+                    g.segBase[seg] = g.base(seg); // the operand's linear address stays where it was placed
+                    tags.add("seg_null");
+                    return;
+            }
+            if (limit < 0) {
+                throw new Retry("no limit below the operand");
+            }
+            if (limit > 0xfffff) {
+                newAttr |= 0x8000;
+                limit = roundUp ? limit | 0xfff : ((limit + 1) & -0x1000L) - 1;
+            }
+            if (seg == GuestLayout.SS) {
+                // The stack (and an exception frame below it at CPL 0) must stay within the segment.
+                long sp = gpr[4] & upper;
+                boolean spOk = (newAttr & 4) != 0 ? sp - 0x20 > limit : sp <= limit;
+                if (!spOk) {
+                    throw new Retry("the stack would leave the segment");
+                }
+            }
+            g.segAttr[seg] = newAttr;
+            g.segLimit[seg] = limit;
+            tags.add(tag);
         }
 
         void setStringRegister(int r, long ea) {
@@ -723,6 +860,8 @@ final class FormGenerator {
          * and the segment's limit, so that the bytes [L+lo, L+hi) (L its linear address) fall on MMIO pages as
          * the variant wants; maps the pages and adds the regions. Returns the effective address.
          */
+        boolean splitRam;
+
         long place(int seg, long[] eaRange, int size, long lo, long hi, boolean split, boolean splitNp,
                    boolean readOnly, int align, boolean ac, AccessType type) {
             long width = hi - lo;
@@ -826,11 +965,12 @@ final class FormGenerator {
                         }
                         continue;
                     }
-                    long gpa = g.map(page, true, !readOnly, false);
+                    boolean device = !io && !(split && splitRam && page == absent);
+                    long gpa = g.map(page, device, !readOnly, false);
                     long from = Math.max(page, regionStart);
                     long to = Math.min(page + GuestLayout.PAGE, regionEnd);
                     byte[] bytes = g.randomBytes((int) (to - from));
-                    g.region(gpa, from, bytes, true);
+                    g.region(gpa, from, bytes, device);
                     chunkAt.add(new long[] {from, to});
                     chunks.add(bytes);
                     if (firstAccessGva < 0 && lin >= page && lin < page + GuestLayout.PAGE) {
@@ -842,7 +982,7 @@ final class FormGenerator {
                 if (firstAccessGva < 0) {
                     // L itself lies before the region start (string DF=1 span); report the first byte.
                     firstAccessGva = lin;
-                    firstAccessGpa = g.pages.get(g.pages.size() - 1).gpa() + (lin & 0xfff);
+                    firstAccessGpa = g.paging ? g.pages.get(g.pages.size() - 1).gpa() + (lin & 0xfff) : lin;
                     firstAccessType = type;
                 }
                 if (readOnly && expectedFault == null) {
@@ -959,7 +1099,22 @@ final class FormGenerator {
             if (tags.contains("ac")) {
                 rflags |= Flags.AC;
             }
+            if (io && g.cpl > 0 && mode != CpuMode.REAL16) {
+                // IOPL 3 usually; otherwise the TSS has no I/O permission bitmap and the access is #GP(0).
+                if (!g.paging && chance(75)) {
+                    rflags |= 0x3000;
+                } else {
+                    tags.add("iopl" + (g.paging ? 0 : rnd.nextInt(3)));
+                    rflags |= (long) (tags.get(tags.size() - 1).charAt(4) - '0') << 12;
+                    if (expectedFault == null) {
+                        expectedFault = "GP";
+                    }
+                    ioTss = true;
+                }
+            }
         }
+
+        boolean ioTss;
 
         // ---------------------------------------------------------------- value hints
 
@@ -1091,16 +1246,28 @@ final class FormGenerator {
             }
             regs.put(Register.RIP, RegValue.of(rip));
             regs.put(Register.RFLAGS, RegValue.of(rflags));
-            regs.put(Register.CR0, RegValue.of(CR0));
-            regs.put(Register.CR3, RegValue.of(CR3));
-            regs.put(Register.CR4, RegValue.of(CR4));
-            regs.put(Register.EFER, RegValue.of(EFER));
+            if (g.paging) {
+                regs.put(Register.CR0, RegValue.of(CR0));
+                regs.put(Register.CR3, RegValue.of(CR3));
+                regs.put(Register.CR4, RegValue.of(CR4));
+                regs.put(Register.EFER, RegValue.of(EFER));
+            } else {
+                // Paging off: real mode (ET NE), protected mode (PE ET NE AM); SSE enabled (OSFXSR OSXMMEXCPT).
+                regs.put(Register.CR0, RegValue.of(mode == CpuMode.REAL16 ? 0x30 : 0x40031L));
+                regs.put(Register.CR4, RegValue.of(0x600));
+            }
+            long trBase = 0x5000;
+            if (ioTss) {
+                // The TSS the KVM oracle gives the guest: limit 0x67, I/O map base 0x68 (no bitmap).
+                long gpa = g.map(trBase, false, false, false);
+                g.region(gpa, trBase + 0x60, new byte[] {0, 0, 0, 0, 0, 0, 0x68, 0}, false);
+            }
             Register[] segs = {Register.ES, Register.CS, Register.SS, Register.DS, Register.FS, Register.GS};
             for (int s = 0; s < 6; s++) {
                 g.base(s, false);
                 regs.put(segs[s], RegValue.segment(g.segSel[s], g.segBase[s], (int) g.segLimit[s], g.segAttr[s]));
             }
-            regs.put(Register.TR, RegValue.segment(0x30, 0x5000, 0x67, 0x8b));
+            regs.put(Register.TR, RegValue.segment(0x30, trBase, 0x67, 0x8b));
             regs.put(Register.LDTR, RegValue.segment(0x40, 0x6000, 0x3f, 0x82));
             regs.put(Register.GDTR, RegValue.table(0x1000, 0x3f));
             regs.put(Register.IDTR, RegValue.table(0x2000, 0xfff));
@@ -1118,9 +1285,29 @@ final class FormGenerator {
             }
             String id = entry.form() + "/" + mode.label() + "/" + String.format("%04d", serial);
             String variant = String.join(",", tags);
-            MmioAccess access = new MmioAccess(firstAccessGpa, firstAccessGva, firstAccessType, true);
-            ExitCase c = new ExitCase(id, entry.family(), variant, mode, ExitCase.Exit.MMIO, insn, 3, regs,
-                    List.copyOf(g.pages), mem, List.of(), access, null, null, null);
+            MmioAccess access = io ? null : new MmioAccess(firstAccessGpa, firstAccessGva, firstAccessType, true);
+            ExitCase.IoAccess ioAccess = null;
+            List<ExitCase.PortValues> ports = List.of();
+            if (io) {
+                boolean write = "out".equals(entry.op()) || "outs".equals(entry.op());
+                boolean string = "ins".equals(entry.op()) || "outs".equals(entry.op());
+                int size = shape.portSize(osz);
+                ioAccess = new ExitCase.IoAccess(port, size, write, string, repPrefix != 0);
+                if (!write) {
+                    long values0 = string && repPrefix != 0 ? Math.max(1, gpr[1] & (asz == 8 ? 0xff : sizeMask(asz)) & 0xff) : 1;
+                    long nv = Math.min(values0, 8);
+                    if (chance(10)) {
+                        nv--; // a read past the list returns all ones
+                    }
+                    List<Long> values = new ArrayList<>();
+                    for (int i = 0; i < nv; i++) {
+                        values.add(rnd.nextLong() & sizeMask(size));
+                    }
+                    ports = List.of(new ExitCase.PortValues(port, values));
+                }
+            }
+            ExitCase c = new ExitCase(id, entry.family(), variant, mode, io ? ExitCase.Exit.IO : ExitCase.Exit.MMIO, insn,
+                    g.cpl, regs, g.paging ? List.copyOf(g.pages) : null, mem, ports, access, ioAccess, null, null);
             long mask = flagsMask();
             Meta meta = new Meta(id, entry.form(), entry.family(), mode, variant, Bytes.of(bytes), bytes.length, rip, mask,
                     List.copyOf(codeGpas), expectedFault, repPrefix != 0 && (entry.rep() || entry.repeRepne()));

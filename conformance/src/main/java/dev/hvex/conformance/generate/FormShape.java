@@ -175,6 +175,55 @@ final class FormShape {
         return null;
     }
 
+    /** Whether the form is port I/O (IN, OUT, INS, OUTS): its exit is an {@code io} exit. */
+    boolean portIo() {
+        if ("io".equals(entry.family())) {
+            return true;
+        }
+        for (Operand o : ops) {
+            if (o.method() == Method.DX) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The port-I/O element size in bytes: 1 for the byte forms, else 2 or 4 by the operand size. */
+    int portSize(int osz) {
+        for (Operand o : ops) {
+            if (o.size() == Size.B && o.method() != Method.I) {
+                return 1;
+            }
+        }
+        return osz == 2 ? 2 : 4;
+    }
+
+    /**
+     * Why the KVM oracle cannot produce this form's cases, or null when it can. It runs port I/O, but not
+     * VEX (KVM's emulator has no VEX moves), MOVBE (this host's KVM raises #UD: the guest's CPUID cannot
+     * offer it), MMX registers, or the system-register, far-pointer, branch and x87 operands the generator
+     * does not set up.
+     */
+    String kvmLimit() {
+        for (Operand o : ops) {
+            switch (o.method()) {
+                case P: case N: case Q:
+                    return "MMX registers (not generated)";
+                case S: case C: case D: case A: case J: case ST: case STI:
+                    return "operand " + o.token() + " (segment/control/debug register, far pointer, branch or x87)";
+                default:
+                    break;
+            }
+        }
+        if (vex) {
+            return "VEX (KVM's instruction emulator cannot emulate VEX moves)";
+        }
+        if ("movbe".equals(entry.family())) {
+            return "MOVBE (this host's KVM raises #UD: the guest CPUID cannot offer MOVBE)";
+        }
+        return null;
+    }
+
     /** Operand size in bytes for {@code osz} (the effective operand size in bytes, 2/4/8). */
     int bytesOf(Operand o, int osz) {
         switch (o.size()) {

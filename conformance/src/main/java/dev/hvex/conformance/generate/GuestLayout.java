@@ -38,15 +38,59 @@ final class GuestLayout {
     private final Set<Long> linearPages = new HashSet<>();
     private final Set<Long> gpaPages = new HashSet<>();
 
+    /** Long-mode guests (the processor oracle's) use paging; real and protected ones run with paging off. */
+    final boolean paging;
+    /** The CPL the case runs at: 3 under the processor oracle, 0 or 3 under KVM. */
+    final int cpl;
+
     GuestLayout(CpuMode mode, Random rnd) {
+        this(mode, rnd, 3);
+    }
+
+    GuestLayout(CpuMode mode, Random rnd, int cpl) {
         this.mode = mode;
         this.rnd = rnd;
+        this.cpl = cpl;
+        this.paging = mode == CpuMode.LONG64 || mode == CpuMode.COMPAT32 || mode == CpuMode.COMPAT16;
+        if (mode == CpuMode.REAL16) {
+            for (int s = 0; s < 6; s++) {
+                segLimit[s] = 0xffff;
+                segAttr[s] = s == CS ? 0x9b : 0x93;
+            }
+            return;
+        }
+        if (!paging) {
+            // Protected mode, paging off: GDT selectors (the KVM oracle mirrors TI=0 selectors below entry 56).
+            int dpl = cpl << 5;
+            int[] sels = {0x20, 0x08, 0x10, 0x18, 0x28, 0x30};
+            for (int s = 0; s < 6; s++) {
+                segSel[s] = sels[s] | cpl;
+                boolean small = mode == CpuMode.PROT16 && (s == CS || rnd.nextInt(2) == 0) || mode == CpuMode.PROT32 && s != CS && rnd.nextInt(6) == 0;
+                if (s == CS) {
+                    segAttr[s] = (mode == CpuMode.PROT32 ? 0xc09b : 0x9b) | dpl;
+                    segLimit[s] = mode == CpuMode.PROT32 ? 0xffffffffL : 0xffff;
+                } else {
+                    segAttr[s] = (small ? 0x93 : 0xc093) | dpl;
+                    segLimit[s] = small ? 0xffff : 0xffffffffL;
+                }
+            }
+            if (cpl == 0) {
+                // On this host an exception at CPL 0 (frame pushed on the case's own stack) is not delivered
+                // (triple fault) when SS has a non-zero base: SS keeps base 0 there.
+                segAssigned[SS] = true;
+                segBase[SS] = 0;
+            }
+            return;
+        }
         if (mode == CpuMode.LONG64) {
             for (int s = 0; s < 6; s++) {
                 segSel[s] = s == CS ? 0x33 : 0x2b;
                 segLimit[s] = 0xffffffffL;
                 segAttr[s] = s == CS ? 0xa0fb : 0xc0f3;
                 segAssigned[s] = s != FS && s != GS;
+            }
+            if (cpl == 0) {
+                toCpl0();
             }
         } else {
             int[] sels = {0x27, 0x0f, 0x17, 0x1f, 0x2f, 0x37};
@@ -61,6 +105,17 @@ final class GuestLayout {
                     segLimit[s] = small ? 0xffff : 0xffffffffL;
                 }
             }
+            if (cpl == 0) {
+                toCpl0();
+            }
+        }
+    }
+
+    /** CPL 0 (KVM only): DPL 0 segments, RPL 0 selectors. */
+    private void toCpl0() {
+        for (int s = 0; s < 6; s++) {
+            segAttr[s] &= ~0x60;
+            segSel[s] &= ~3;
         }
     }
 
@@ -77,7 +132,10 @@ final class GuestLayout {
         }
         if (!segAssigned[s]) {
             segAssigned[s] = true;
-            if (mode == CpuMode.LONG64) {
+            if (mode == CpuMode.REAL16) {
+                segSel[s] = rnd.nextInt(10) == 0 ? 0 : rnd.nextInt(0x10000);
+                segBase[s] = (long) segSel[s] << 4;
+            } else if (mode == CpuMode.LONG64) {
                 // FS/GS: a non-zero base, sometimes small, usually in the tens of GiB.
                 segBase[s] = rnd.nextInt(4) == 0 ? (rnd.nextInt(0x10000) << 12) + rnd.nextInt(0x1000)
                         : (0x100000000L + (rnd.nextLong() & 0x7f_ffff_ffffL));
@@ -93,7 +151,8 @@ final class GuestLayout {
         if (from < LOW_LIMIT || to <= from) {
             return false;
         }
-        long top = mode == CpuMode.LONG64 ? LONG_TOP : 0x1_0000_0000L;
+        // Paging off, linear = GPA: below 1 MiB + 64 KiB in real mode, below the APIC and BIOS area otherwise.
+        long top = mode == CpuMode.LONG64 ? LONG_TOP : mode == CpuMode.REAL16 ? 0x11_0000L : paging ? 0x1_0000_0000L : 0xfec0_0000L;
         if (to > top) {
             return false;
         }
@@ -121,6 +180,11 @@ final class GuestLayout {
 
     /** Maps a linear page, returns its GPA page. */
     long map(long linearPage, boolean mmio, boolean writable, boolean exec) {
+        if (!paging) {
+            linearPages.add(linearPage);
+            gpaPages.add(linearPage);
+            return linearPage;
+        }
         long gpa = newGpa(mmio);
         linearPages.add(linearPage);
         pages.add(new Page(linearPage, gpa, writable, true, exec));

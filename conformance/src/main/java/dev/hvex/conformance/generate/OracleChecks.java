@@ -50,7 +50,7 @@ final class OracleChecks {
             }
         }
         RegValue rip = e.regs().get(Register.RIP);
-        long mask = c.mode() == CpuMode.LONG64 ? -1L : c.mode() == CpuMode.COMPAT16 ? 0xffffL : 0xffffffffL;
+        long mask = c.mode() == CpuMode.LONG64 ? -1L : c.mode().defaultSize() == 2 ? 0xffffL : 0xffffffffL;
         if (e.status() == ExitCase.Status.OK) {
             if (rip == null) {
                 return "completed without a RIP";

@@ -95,6 +95,51 @@ class FormGeneratorTest {
         }
     }
 
+    /**
+     * Cases for the KVM oracle: real16, prot16 and prot32 with paging off (no pages, the operand's region at
+     * its linear address) decode as their form; port I/O cases in every mode carry an io exit whose port and
+     * size agree with the instruction, and keep their code and string operands on RAM.
+     */
+    @Test
+    void kvmCasesAreConsistent() {
+        CaseGenerator gen = new CaseGenerator(spec, 13, 4);
+        CaseParser parser = new CaseParser("generated");
+        int mmio = 0;
+        int io = 0;
+        for (CpuMode mode : List.of(CpuMode.REAL16, CpuMode.PROT16, CpuMode.PROT32, CpuMode.LONG64, CpuMode.COMPAT32,
+                CpuMode.COMPAT16)) {
+            for (Generated g : gen.generateKvm(mode, 3, 4)) {
+                ExitCase c = g.exitCase();
+                new CaseMachine(c);
+                String json = CaseWriter.toJson(c);
+                assertEquals(json, CaseWriter.toJson(parser.parse(json, 1)), c.id());
+                byte[] bytes = g.meta().bytes().toArray();
+                DecodedInstruction d = new DecodedInstruction();
+                int status = Decoder.decode(bytes, 0, bytes.length, mode, d);
+                if (!("UD".equals(g.meta().expectedFault()) && status == DecodeStatus.LOCK_NOT_ALLOWED)) {
+                    assertEquals(DecodeStatus.OK, status, c.id());
+                    assertEquals(g.meta().form(), Forms.name(d.form), c.id());
+                }
+                if (c.exit() == ExitCase.Exit.IO) {
+                    io++;
+                    assertTrue(c.io() != null && c.access() == null, c.id());
+                    for (MemRegion r : c.mem()) {
+                        assertEquals(ExitCase.MemKind.RAM, r.kind(), c.id() + ": port I/O keeps memory on RAM");
+                    }
+                } else {
+                    mmio++;
+                    assertTrue(c.pages() == null && c.access().gpa() == c.access().gva(), c.id() + ": paging off");
+                    boolean onMmio = false;
+                    for (MemRegion r : c.mem()) {
+                        onMmio |= r.kind() == ExitCase.MemKind.MMIO && c.access().gpa() >= r.gpa() && c.access().gpa() < r.end();
+                    }
+                    assertTrue(onMmio, c.id() + ": access not on an MMIO region");
+                }
+            }
+        }
+        assertTrue(mmio > 1000 && io > 100, "mmio " + mmio + ", io " + io);
+    }
+
     @Test
     void generationIsDeterministic() {
         Entry e = spec.entries().stream().filter(x -> x.form().equals("ADD_Ev_Gv")).findFirst().orElseThrow();
