@@ -113,7 +113,21 @@ final class Lowering {
                     form = plain;
                 }
                 int row = b.map().ordinal() * 256 + opc;
-                add(perRow, row, 0, 0, form, 2);
+                int mask = 0;
+                int value = 0;
+                if (b.prefix() != Encoding.ANY) {
+                    mask |= 3 << Key.PREFIX_SHIFT;
+                    value |= Encoding.prefixCode(b.prefix()) << Key.PREFIX_SHIFT;
+                }
+                if (b.vexL() >= 0) {
+                    mask |= 3 << Key.L_SHIFT;
+                    value |= b.vexL() << Key.L_SHIFT;
+                }
+                if (b.w() >= 0) {
+                    mask |= 1 << Key.W_SHIFT;
+                    value |= b.w() << Key.W_SHIFT;
+                }
+                add(perRow, row, mask, value, form, 2);
                 modrm[row] = b.modrm();
             }
         }

@@ -34,7 +34,7 @@ public final class SpecLoader {
     private static final Set<String> ENTRY_KEYS = Set.of("mnem", "enc", "ops", "family", "op", "form", "modes",
         "osz", "lock", "rep", "align", "cpuid", "flags", "note", "w", "group");
     private static final Set<String> FLAG_KEYS = Set.of("read", "write", "set", "clear", "undef");
-    private static final Set<String> BLOCK_KEYS = Set.of("map", "opcodes", "modrm", "imm8", "group");
+    private static final Set<String> BLOCK_KEYS = Set.of("map", "opcodes", "modrm", "imm8", "group", "prefix", "l", "w");
     private static final String[] CONDITIONS = {"O", "NO", "B", "AE", "E", "NE", "BE", "A",
         "S", "NS", "P", "NP", "L", "GE", "LE", "G"};
 
@@ -296,7 +296,40 @@ public final class SpecLoader {
             }
         }
         String group = ctx.required(k, "group", n);
-        return new RecognizeBlock(ctx.file, ctx.line(n), map, opcodes, modrm, imm8, group);
+        int prefix = Encoding.ANY;
+        String prefixText = ctx.optional(k, "prefix");
+        if (prefixText != null) {
+            switch (prefixText) {
+                case "any": break;
+                case "NP": prefix = Encoding.NP; break;
+                case "66": prefix = 0x66; break;
+                case "F3": prefix = 0xF3; break;
+                case "F2": prefix = 0xF2; break;
+                default: throw ctx.error(k.get("prefix"), "unknown prefix '" + prefixText + "' (any, NP, 66, F3, F2)");
+            }
+        }
+        int vexL = -1;
+        String lText = ctx.optional(k, "l");
+        if (lText != null) {
+            switch (lText) {
+                case "128": vexL = 0; break;
+                case "256": vexL = 1; break;
+                case "512": vexL = 2; break;
+                case "any": break;
+                default: throw ctx.error(k.get("l"), "unknown l '" + lText + "' (128, 256, 512, any)");
+            }
+        }
+        int w = -1;
+        String wText = ctx.optional(k, "w");
+        if (wText != null) {
+            switch (wText) {
+                case "0": w = 0; break;
+                case "1": w = 1; break;
+                case "any": break;
+                default: throw ctx.error(k.get("w"), "w must be 0, 1 or any");
+            }
+        }
+        return new RecognizeBlock(ctx.file, ctx.line(n), map, opcodes, modrm, imm8, group, prefix, vexL, w);
     }
 
     private static BitSet parseOpcodes(Ctx ctx, Node at, String text) {

@@ -41,15 +41,24 @@ final class Validator {
                 list.add(e);
             }
         }
-        Map<Integer, RecognizeBlock> blockAt = new HashMap<>();
+        Map<Integer, List<RecognizeBlock>> blockAt = new HashMap<>();
         for (RecognizeBlock b : blocks) {
             for (int op = b.opcodes().nextSetBit(0); op >= 0; op = b.opcodes().nextSetBit(op + 1)) {
                 int key = b.map().ordinal() * 256 + op;
-                RecognizeBlock prev = blockAt.putIfAbsent(key, b);
-                if (prev != null) {
-                    throw new SpecException(b.file(), b.line(), String.format(
-                        "%s %02X is already in the recognize block at %s:%d", b.map().label(), op, prev.file(), prev.line()));
+                List<RecognizeBlock> same = blockAt.computeIfAbsent(key, x -> new ArrayList<>());
+                for (RecognizeBlock prev : same) {
+                    if (blocksOverlap(prev, b)) {
+                        throw new SpecException(b.file(), b.line(), String.format(
+                            "%s %02X is already in the recognize block at %s:%d", b.map().label(), op, prev.file(),
+                            prev.line()));
+                    }
+                    if (prev.modrm() != b.modrm()) {
+                        throw new SpecException(b.file(), b.line(), String.format(
+                            "%s %02X: the block says modrm %s but the block at %s:%d disagrees", b.map().label(), op,
+                            b.modrm(), prev.file(), prev.line()));
+                    }
                 }
+                same.add(b);
                 List<Entry> list = byOpcode.get(key);
                 if (list != null && list.get(0).enc().hasModrm() != b.modrm()) {
                     Entry e = list.get(0);
@@ -59,6 +68,14 @@ final class Validator {
                 }
             }
         }
+    }
+
+    /** Blocks of one opcode overlap unless they name different prefixes, vector lengths or W. */
+    static boolean blocksOverlap(RecognizeBlock a, RecognizeBlock b) {
+        boolean prefixApart = a.prefix() != Encoding.ANY && b.prefix() != Encoding.ANY && a.prefix() != b.prefix();
+        boolean lApart = a.vexL() >= 0 && b.vexL() >= 0 && a.vexL() != b.vexL();
+        boolean wApart = a.w() >= 0 && b.w() >= 0 && a.w() != b.w();
+        return !(prefixApart || lApart || wApart);
     }
 
     /** Whether two entries of the same opcode can both match one instruction in one mode. */
