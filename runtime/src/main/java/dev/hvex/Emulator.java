@@ -73,10 +73,11 @@ public final class Emulator implements AutoCloseable {
 
     private EmulatorStatus publish() {
         EmulatorStatus s = status;
-        s.reset();
         Engine.Outcome o = engine.outcome();
         s.bits = o.bits;
-        s.reason = o.reason;
+        if (s.reason != o.reason) {
+            s.reason = o.reason; // a reference store costs a GC barrier: only when it changes
+        }
         s.formId = o.formId;
         s.vector = o.vector;
         s.hasErrorCode = o.hasErrorCode;

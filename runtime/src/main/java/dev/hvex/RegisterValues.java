@@ -2,7 +2,9 @@ package dev.hvex;
 
 /**
  * A batch of register names and their values, handed to the get and set register callbacks.
- * The emulator owns one batch and reuses it on every call, so a callback must not keep it.
+ * The emulator owns its batches and reuses them on every call (keeping the names while the same
+ * instruction repeats), so a callback must not keep a batch or change its names: it reads the names and
+ * sets (get) or reads (set) the values.
  *
  * <p>Each value is two longs laid out by the register's {@link Register.Kind}; the static helpers
  * pack and unpack segments so that no callback needs to know the bit positions.
@@ -49,6 +51,18 @@ public final class RegisterValues {
 
     public void clear() {
         count = 0;
+    }
+
+    /**
+     * Replaces the batch with {@code names} (values left as they are: a get callback sets every one).
+     * The emulator's cached instructions use it to avoid rebuilding the list on every exit.
+     */
+    public void setNames(Register[] names) {
+        Register[] mine = this.names;
+        for (int i = 0; i < names.length; i++) { // a loop: arraycopy costs more for two or three names
+            mine[i] = names[i];
+        }
+        count = names.length;
     }
 
     /** Appends a name with a zero value; returns its index. */

@@ -83,7 +83,8 @@ public class HotStoreBench {
         }
         specialized();
         Exits.check(specialized.stats().cachedRuns >= 1, "the specialized emulator did not run its cached handler");
-        Profile p = cache.lookup(vp.mode(), access.instructionBytes(), 16);
+        Profile p = cache.lookup(vp.mode(), HandlerCache.keyLow(access.instructionBytes(), 16),
+            HandlerCache.keyHigh(access.instructionBytes(), 16), 16);
         Exits.check(p != null && p.handler != null && p.handler.getClass().isHidden(),
             "no hidden-class handler for mov [rdi+8], eax");
     }
@@ -122,7 +123,9 @@ public class HotStoreBench {
      */
     @Benchmark
     public Profile lookupOnly() {
-        return cache.lookup(vp.mode(), access.instructionBytes(), access.instructionByteCount());
+        byte[] b = access.instructionBytes();
+        int n = access.instructionByteCount();
+        return cache.lookup(vp.mode(), HandlerCache.keyLow(b, n), HandlerCache.keyHigh(b, n), n);
     }
 
     /**

@@ -66,7 +66,12 @@ public final class Engine {
     private final EmulatorOptions options;
     private final Outcome outcome = new Outcome();
     private final Stats stats = new Stats();
+    /** The batch of the get callback; its names persist while a cached instruction repeats. */
     private final RegisterValues batch = new RegisterValues(96);
+    /** The batch of the set callback, rebuilt only when the set of changed registers changes. */
+    private final RegisterValues setBatch = new RegisterValues(96);
+    private Register[] namesInBatch;
+    private long setSignature = -1;
     private final MemoryAccess memAccess = new MemoryAccess();
     private final IoPortAccess ioAccess = new IoPortAccess();
     private final GvaTranslation translation = new GvaTranslation();
@@ -76,6 +81,11 @@ public final class Engine {
     private final dev.hvex.jit.HandlerCache cache;
     private final byte[] bytes = new byte[16];
     private final byte[] vectorBytes = new byte[32];
+    private dev.hvex.jit.Profile memoProfile;
+    private long memoKey0;
+    private long memoKey1;
+    private int memoModeCount;
+
     private static final java.lang.invoke.VarHandle LONGS =
         java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
 
@@ -150,42 +160,46 @@ public final class Engine {
 
     public void runMmio(Object ctx, VpExitContext exit, MmioAccessContext access) {
         begin(ctx, exit);
-        ioContext = null;
-        mmioContext = access;
-        int n = Math.min(Math.max(access.instructionByteCount(), 0), 16);
-        System.arraycopy(access.instructionBytes(), 0, bytes, 0, n);
-        java.util.Arrays.fill(bytes, n, 16, (byte) 0);
-        emulate(n);
+        if (ioContext != null) {
+            ioContext = null;
+        }
+        if (mmioContext != access) {
+            mmioContext = access;
+        }
+        emulate(access.instructionBytes(), Math.min(Math.max(access.instructionByteCount(), 0), 16));
     }
 
     public void runIo(Object ctx, VpExitContext exit, IoPortAccessContext access) {
         begin(ctx, exit);
-        ioContext = access;
-        mmioContext = null;
-        int n = Math.min(Math.max(access.instructionByteCount(), 0), 16);
-        System.arraycopy(access.instructionBytes(), 0, bytes, 0, n);
-        java.util.Arrays.fill(bytes, n, 16, (byte) 0);
-        emulate(n);
+        if (ioContext != access) {
+            ioContext = access;
+        }
+        if (mmioContext != null) {
+            mmioContext = null;
+        }
+        emulate(access.instructionBytes(), Math.min(Math.max(access.instructionByteCount(), 0), 16));
     }
 
     private void begin(Object ctx, VpExitContext exit) {
-        context = ctx;
-        vp = exit;
+        // Reference fields are written only when they change: each store costs a GC write barrier.
+        if (context != ctx) {
+            context = ctx;
+        }
+        if (vp != exit) {
+            vp = exit;
+        }
         Outcome o = outcome;
         o.bits = 0;
-        o.reason = EmulatorStatus.Reason.NONE;
+        if (o.reason != EmulatorStatus.Reason.NONE) {
+            o.reason = EmulatorStatus.Reason.NONE;
+        }
         o.formId = -1;
         o.vector = -1;
         o.hasErrorCode = false;
         o.errorCode = 0;
         o.cr2 = 0;
-        gprWanted = 0;
         gprDirty = 0;
-        segWanted = 0;
-        cr0Wanted = false;
-        xmmWanted = 0;
         xmmDirty = 0;
-        ymmWanted = 0;
         ymmDirty = 0;
         trCount = 0;
         eaKnown = false;
@@ -193,7 +207,7 @@ public final class Engine {
         stats.emulations++;
     }
 
-    private void emulate(int byteCount) {
+    private void emulate(byte[] reported, int byteCount) {
         try {
             if (vp.interruptionPending()) {
                 fail(EmulatorStatus.INTERRUPT_CAUSED_INTERCEPT, EmulatorStatus.Reason.INTERRUPTION_PENDING);
@@ -203,35 +217,31 @@ public final class Engine {
             rip = vp.rip();
             rflags = vp.rflags();
             dev.hvex.jit.Profile profile = null;
+            long k0 = 0;
+            long k1 = 0;
             if (cache != null) {
-                profile = cache.lookup(mode, bytes, byteCount);
+                k0 = dev.hvex.jit.HandlerCache.keyLow(reported, byteCount);
+                k1 = dev.hvex.jit.HandlerCache.keyHigh(reported, byteCount);
+                int mc = mode.ordinal() << 8 | byteCount;
+                // A vCPU tends to exit on the same instruction again: one compare before the shared cache.
+                if (memoProfile != null && k0 == memoKey0 && k1 == memoKey1 && mc == memoModeCount) {
+                    profile = memoProfile;
+                } else {
+                    profile = cache.lookup(mode, k0, k1, byteCount);
+                    if (profile != null && profile.handler != null) {
+                        memoProfile = profile;
+                        memoKey0 = k0;
+                        memoKey1 = k1;
+                        memoModeCount = mc;
+                    }
+                }
                 if (profile != null && profile.handler != null) {
                     stats.cachedRuns++;
                     runCached(profile);
                     return;
                 }
             }
-            insn = scratch;
-            decodeOrFetch(byteCount);
-            DecodedInstruction d = insn;
-            outcome.formId = d.form;
-            if (d.family == Families.NONE) {
-                fail(EmulatorStatus.INTERNAL_EMULATION_FAILURE, EmulatorStatus.Reason.UNSUPPORTED_INSTRUCTION);
-            }
-            if (d.vexKind != 0 && mode.isRealAddressing()) {
-                fault(6, false, 0); // VEX is #UD in real and virtual-8086 mode (SDM Vol. 2 2.3.2)
-            }
-            gatherRegisters();
-            if (cache != null && byteCount >= d.length) {
-                profile = cache.record(profile, mode, bytes, byteCount, d, gprWanted, segWanted, xmmWanted,
-                    ymmWanted, cr0Wanted, options.specializeThreshold());
-                if (profile != null && profile.handler != null) {
-                    insn = profile.decoded;
-                    execute(profile.handler);
-                    return;
-                }
-            }
-            execute(null);
+            interpret(reported, byteCount, profile, k0, k1);
         } catch (Abort a) {
             // outcome already recorded
         } catch (RuntimeException e) {
@@ -242,36 +252,81 @@ public final class Engine {
         }
     }
 
+    /** The cold path: decode (fetching what is missing), gather registers, profile, execute. */
+    private void interpret(byte[] reported, int byteCount, dev.hvex.jit.Profile profile, long k0, long k1) {
+        gprWanted = 0;
+        segWanted = 0;
+        cr0Wanted = false;
+        xmmWanted = 0;
+        ymmWanted = 0;
+        System.arraycopy(reported, 0, bytes, 0, byteCount);
+        java.util.Arrays.fill(bytes, byteCount, 16, (byte) 0);
+        insn = scratch;
+        decodeOrFetch(byteCount);
+        DecodedInstruction d = insn;
+        outcome.formId = d.form;
+        if (d.family == Families.NONE) {
+            fail(EmulatorStatus.INTERNAL_EMULATION_FAILURE, EmulatorStatus.Reason.UNSUPPORTED_INSTRUCTION);
+        }
+        if (d.vexKind != 0 && mode.isRealAddressing()) {
+            fault(6, false, 0); // VEX is #UD in real and virtual-8086 mode (SDM Vol. 2 2.3.2)
+        }
+        gatherRegisters();
+        if (cache != null && byteCount >= d.length) {
+            profile = cache.record(profile, mode, k0, k1, byteCount, d, gprWanted, segWanted, xmmWanted,
+                ymmWanted, cr0Wanted, options.specializeThreshold());
+            if (profile != null && profile.handler != null) {
+                insn = profile.decoded;
+                execute(profile.handler);
+                return;
+            }
+        }
+        execute(null);
+    }
+
     /** The hot path: a cached instruction skips decoding and register gathering. */
     private void runCached(dev.hvex.jit.Profile p) {
-        insn = p.decoded;
+        if (insn != p.decoded) {
+            insn = p.decoded;
+        }
         outcome.formId = p.decoded.form;
         gprWanted = p.gprMask;
         segWanted = p.segMask;
         xmmWanted = p.xmmMask;
         ymmWanted = p.ymmMask;
         cr0Wanted = p.cr0;
-        execute(p.handler);
+        execute(p.handler, p.names);
     }
 
     /** Gets the registers, runs the semantics (a specialized handler, or the interpreter's), sets registers. */
     private void execute(dev.hvex.jit.Handler handler) {
-        loadRegisters();
-        paging = mode.is64() || mode == CpuMode.COMPAT16 || mode == CpuMode.COMPAT32
-            || (mode != CpuMode.REAL16 && (cr0 & 0x80000000L) != 0);
-        if (!options.verifyExits()) {
-            // the VMM vouches for the exit (a debugger stepping, say)
-        } else if (mmioContext != null) {
-            ExitConsistency.checkMmio(this, mmioContext);
-        } else {
-            ExitConsistency.checkIo(this, ioContext);
-        }
+        execute(handler, null);
+    }
+
+    private void execute(dev.hvex.jit.Handler handler, Register[] names) {
+        boolean got = loadRegisters(names);
+        paging = mode.is64() || mode == CpuMode.COMPAT16 || mode == CpuMode.COMPAT32; // long mode: always
         long oldFlags = rflags;
         repInterrupted = false;
-        if (handler != null) {
-            handler.run(this);
-        } else {
-            Semantics.execute(this, insn);
+        // A fast path (64-bit mode only) reads the batch directly; the general path needs the values in
+        // the register cache, and CR0 among them outside long mode.
+        if (handler == null || !handler.runFast(this)) {
+            if (got) {
+                scatter(batch);
+            }
+            paging |= mode != CpuMode.REAL16 && !vp.eferLma() && (cr0 & 0x80000000L) != 0;
+            if (!options.verifyExits()) {
+                // the VMM vouches for the exit (a debugger stepping, say)
+            } else if (mmioContext != null) {
+                ExitConsistency.checkMmio(this, mmioContext);
+            } else {
+                ExitConsistency.checkIo(this, ioContext);
+            }
+            if (handler != null) {
+                handler.run(this);
+            } else {
+                Semantics.execute(this, insn);
+            }
         }
         if (!repInterrupted) {
             rip = nextRip();
@@ -338,6 +393,7 @@ public final class Engine {
 
     private long fetchCr0() {
         RegisterValues b = batch;
+        namesInBatch = null;
         b.clear();
         b.add(Register.CR0);
         if (!invokeGet(b)) {
@@ -421,8 +477,36 @@ public final class Engine {
         wantSegment(modrmSegment());
     }
 
-    private void loadRegisters() {
+    /** Gets the registers; true when the batch holds values that {@link #scatter} must still spread. */
+    private boolean loadRegisters(Register[] names) {
         RegisterValues b = batch;
+        if (names != null) {
+            if (names.length == 0) {
+                return false;
+            }
+            if (names != namesInBatch || b.count() != names.length) {
+                b.setNames(names);
+                namesInBatch = names;
+            }
+        } else {
+            namesInBatch = null;
+            buildBatch(b);
+            if (b.count() == 0) {
+                return false;
+            }
+        }
+        if (!invokeGet(b)) {
+            fail(EmulatorStatus.GET_VIRTUAL_PROCESSOR_REGISTERS_CALLBACK_FAILED, EmulatorStatus.Reason.CALLBACK_FAILED);
+        }
+        return true;
+    }
+
+    /** Value {@code i} of the get batch: a fast path reads its registers here, in the profile's order. */
+    public long batchLow(int i) {
+        return batch.low(i);
+    }
+
+    private void buildBatch(RegisterValues b) {
         b.clear();
         for (int m = gprWanted; m != 0; m &= m - 1) {
             b.add(Register.gpr(Integer.numberOfTrailingZeros(m)));
@@ -439,12 +523,10 @@ public final class Engine {
         if (cr0Wanted) {
             b.add(Register.CR0);
         }
-        if (b.count() == 0) {
-            return;
-        }
-        if (!invokeGet(b)) {
-            fail(EmulatorStatus.GET_VIRTUAL_PROCESSOR_REGISTERS_CALLBACK_FAILED, EmulatorStatus.Reason.CALLBACK_FAILED);
-        }
+    }
+
+    /** Reads the values of a filled batch back into the register cache, in {@link #buildBatch}'s order. */
+    private void scatter(RegisterValues b) {
         int i = 0;
         for (int m = gprWanted; m != 0; m &= m - 1) {
             gpr[Integer.numberOfTrailingZeros(m)] = b.low(i++);
@@ -474,28 +556,50 @@ public final class Engine {
 
     /** Sets every changed register in one batch; with {@code withRip}, RIP and a changed RFLAGS too. */
     private void commit(long oldFlags, boolean withRip) {
-        RegisterValues b = batch;
-        b.clear();
-        for (int m = gprDirty; m != 0; m &= m - 1) {
-            int r = Integer.numberOfTrailingZeros(m);
-            b.add(Register.gpr(r), gpr[r], 0);
-        }
-        for (int m = xmmDirty; m != 0; m &= m - 1) {
-            int x = Integer.numberOfTrailingZeros(m);
-            b.add(Register.xmm(x), xmmLo[x], xmmHi[x]);
-        }
-        for (int m = ymmDirty; m != 0; m &= m - 1) {
-            int x = Integer.numberOfTrailingZeros(m);
-            b.add(Register.ymmHigh(x), ymmLo[x], ymmHi[x]);
-        }
-        if (withRip) {
-            b.add(Register.RIP, rip, 0);
-        }
-        if (rflags != oldFlags) {
-            b.add(Register.RFLAGS, rflags, 0);
+        boolean flagsChanged = rflags != oldFlags;
+        long signature = gprDirty | (long) xmmDirty << 16 | (long) ymmDirty << 32 | (withRip ? 1L << 48 : 0)
+            | (flagsChanged ? 1L << 49 : 0);
+        RegisterValues b = setBatch;
+        if (signature != setSignature) {
+            // A new combination of changed registers: lay out the names once.
+            setSignature = signature;
+            b.clear();
+            for (int m = gprDirty; m != 0; m &= m - 1) {
+                b.add(Register.gpr(Integer.numberOfTrailingZeros(m)));
+            }
+            for (int m = xmmDirty; m != 0; m &= m - 1) {
+                b.add(Register.xmm(Integer.numberOfTrailingZeros(m)));
+            }
+            for (int m = ymmDirty; m != 0; m &= m - 1) {
+                b.add(Register.ymmHigh(Integer.numberOfTrailingZeros(m)));
+            }
+            if (withRip) {
+                b.add(Register.RIP);
+            }
+            if (flagsChanged) {
+                b.add(Register.RFLAGS);
+            }
         }
         if (b.count() == 0) {
             return;
+        }
+        int i = 0;
+        for (int m = gprDirty; m != 0; m &= m - 1) {
+            b.set(i++, gpr[Integer.numberOfTrailingZeros(m)], 0);
+        }
+        for (int m = xmmDirty; m != 0; m &= m - 1) {
+            int x = Integer.numberOfTrailingZeros(m);
+            b.set(i++, xmmLo[x], xmmHi[x]);
+        }
+        for (int m = ymmDirty; m != 0; m &= m - 1) {
+            int x = Integer.numberOfTrailingZeros(m);
+            b.set(i++, ymmLo[x], ymmHi[x]);
+        }
+        if (withRip) {
+            b.set(i++, rip, 0);
+        }
+        if (flagsChanged) {
+            b.set(i, rflags, 0);
         }
         if (!invokeSet(b)) {
             fail(EmulatorStatus.SET_VIRTUAL_PROCESSOR_REGISTERS_CALLBACK_FAILED, EmulatorStatus.Reason.CALLBACK_FAILED);
@@ -1016,6 +1120,69 @@ public final class Engine {
         if (!invokeMemory(a)) {
             fail(EmulatorStatus.MEMORY_CALLBACK_FAILED, EmulatorStatus.Reason.CALLBACK_FAILED);
         }
+    }
+
+    // ---------------------------------------------------------------- fast paths for specialized handlers
+
+    /** The value the last fast load read. */
+    public long fastValue;
+    private long fastGpa;
+
+    /** A store to a flat 64-bit linear address; false (nothing done) when the general path is needed. */
+    public boolean fastStore64(long linear, int size, long value) {
+        if (!fastAddressOk(linear, size)) {
+            return false;
+        }
+        long gpa = translate(linear, WRITE);
+        if (!exitMatches(gpa, size, WRITE)) {
+            return false;
+        }
+        memoryWrite(gpa, size, value);
+        return true;
+    }
+
+    /** A load (kind READ) or the read half of a read-modify-write (kind RMW) into {@link #fastValue}. */
+    public boolean fastLoad64(long linear, int size, int kind) {
+        if (!fastAddressOk(linear, size)) {
+            return false;
+        }
+        long gpa = translate(linear, kind);
+        if (!exitMatches(gpa, size, kind)) {
+            return false;
+        }
+        fastGpa = gpa;
+        fastValue = memoryRead(gpa, size);
+        return true;
+    }
+
+    /** The write half of a read-modify-write whose read was {@link #fastLoad64} with RMW. */
+    public void fastWriteBack(int size, long value) {
+        memoryWrite(fastGpa, size, value);
+    }
+
+    private boolean fastAddressOk(long linear, int size) {
+        return canonical(linear) && canonical(linear + size - 1) && (linear & 4095) + size <= 4096
+            && (cpl != 3 || !vp.cr0Am() || (rflags & ArithFlags.AC) == 0 || (linear & (size - 1)) == 0);
+    }
+
+    /** Whether an access of {@code kind} to [gpa, gpa+size) can be the one the exit reported. */
+    private boolean exitMatches(long gpa, int size, int kind) {
+        if (!options.verifyExits()) {
+            return true;
+        }
+        MmioAccessContext m = mmioContext;
+        if (m == null) {
+            return false;
+        }
+        int type = m.accessType();
+        if (type == MmioAccessContext.EXECUTE) {
+            return true;
+        }
+        if ((kind & (type == MmioAccessContext.WRITE ? WRITE : READ)) == 0) {
+            return false;
+        }
+        long g = m.gpa();
+        return g >= gpa && g < gpa + size;
     }
 
     // ---------------------------------------------------------------- ports

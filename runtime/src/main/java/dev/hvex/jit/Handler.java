@@ -9,4 +9,14 @@ import dev.hvex.interp.Engine;
  */
 public abstract class Handler {
     public abstract void run(Engine e);
+
+    /**
+     * The fast path of a specialized handler, when the instruction's one memory operand needs nothing the
+     * fast path leaves out (64-bit mode, one page, no alignment check, the exit's GPA): then it does the
+     * whole instruction, exit check included, and returns true. It returns false, having made no device
+     * access, whenever anything is unusual; the engine then takes the general path.
+     */
+    public boolean runFast(Engine e) {
+        return false;
+    }
 }

@@ -96,10 +96,20 @@ public final class HandlerCache {
         return (int) (h ^ (h >>> 32));
     }
 
-    /** The profile of the exit's bytes, or null. Allocates nothing. */
-    public Profile lookup(CpuMode mode, byte[] bytes16, int count) {
-        long k0 = (long) LONGS.get(bytes16, 0);
-        long k1 = (long) LONGS.get(bytes16, 8);
+    /** The low key of an exit: its first 8 reported bytes, little-endian, bytes past {@code count} zeroed. */
+    public static long keyLow(byte[] bytes16, int count) {
+        long k = (long) LONGS.get(bytes16, 0);
+        return count >= 8 ? k : count <= 0 ? 0 : k & ((1L << (8 * count)) - 1);
+    }
+
+    /** The high key of an exit: its reported bytes 8-15, bytes past {@code count} zeroed. */
+    public static long keyHigh(byte[] bytes16, int count) {
+        long k = (long) LONGS.get(bytes16, 8);
+        return count >= 16 ? k : count <= 8 ? 0 : k & ((1L << (8 * (count - 8))) - 1);
+    }
+
+    /** The profile of the exit's bytes ({@link #keyLow}, {@link #keyHigh}), or null. Allocates nothing. */
+    public Profile lookup(CpuMode mode, long k0, long k1, int count) {
         int mc = mode.ordinal() << 8 | count;
         int i = hash(k0, k1, mc) & mask;
         ExitEntry e = exits[i];
@@ -118,11 +128,9 @@ public final class HandlerCache {
      * Counts one interpreted execution of {@code d} and returns its profile (creating it on first sight),
      * with a handler once the profile has run more than {@code threshold} times.
      */
-    public Profile record(Profile profile, CpuMode mode, byte[] bytes16, int count, DecodedInstruction d,
+    public Profile record(Profile profile, CpuMode mode, long k0, long k1, int count, DecodedInstruction d,
                           int gprMask, int segMask, int xmmMask, int ymmMask, boolean cr0, int threshold) {
         if (profile == null) {
-            long k0 = (long) LONGS.get(bytes16, 0);
-            long k1 = (long) LONGS.get(bytes16, 8);
             long e0 = d.length >= 8 ? k0 : k0 & ((1L << (8 * d.length)) - 1);
             long e1 = d.length >= 16 ? k1 : d.length <= 8 ? 0 : k1 & ((1L << (8 * (d.length - 8))) - 1);
             int ml = mode.ordinal() << 8 | d.length;

@@ -19,6 +19,8 @@ public final class Profile {
     public final int xmmMask;
     public final int ymmMask;
     public final boolean cr0;
+    /** The registers to get, in the order the engine reads them back: GPRs, segments, XMM, YMM high, CR0. */
+    public final dev.hvex.Register[] names;
     /** Racy counter: an undercount only delays specialization. */
     int hits;
     public volatile Handler handler;
@@ -35,5 +37,22 @@ public final class Profile {
         this.xmmMask = xmmMask;
         this.ymmMask = ymmMask;
         this.cr0 = cr0;
+        java.util.List<dev.hvex.Register> list = new java.util.ArrayList<>();
+        for (int m = gprMask; m != 0; m &= m - 1) {
+            list.add(dev.hvex.Register.gpr(Integer.numberOfTrailingZeros(m)));
+        }
+        for (int m = segMask; m != 0; m &= m - 1) {
+            list.add(dev.hvex.Register.segment(Integer.numberOfTrailingZeros(m)));
+        }
+        for (int m = xmmMask; m != 0; m &= m - 1) {
+            list.add(dev.hvex.Register.xmm(Integer.numberOfTrailingZeros(m)));
+        }
+        for (int m = ymmMask; m != 0; m &= m - 1) {
+            list.add(dev.hvex.Register.ymmHigh(Integer.numberOfTrailingZeros(m)));
+        }
+        if (cr0) {
+            list.add(dev.hvex.Register.CR0);
+        }
+        this.names = list.toArray(new dev.hvex.Register[0]);
     }
 }

@@ -87,13 +87,39 @@ public final class Specializer {
         }
     }
 
+    /** The memory operand's index when {@code d} can have a fast path, else -1. */
+    static int fastMemoryOperand(DecodedInstruction d) {
+        if (d.mode != dev.hvex.CpuMode.LONG64 || !d.hasModrmMemory()) {
+            return -1;
+        }
+        switch (d.family) {
+            case Families.MOV: case Families.MOVNTI: case Families.ALU: case Families.TEST: break;
+            default: return -1;
+        }
+        int memory = -1;
+        for (int i = 0; i < 2; i++) {
+            int code = Forms.operand(d.form, i);
+            int m = method(code);
+            if (m == M_E || m == M_M) {
+                memory = i;
+            } else if (m == M_O || m == M_X || m == M_Y) {
+                return -1;
+            }
+        }
+        return memory >= 0 && Engine.sizeOfOperand(d, Forms.operand(d.form, memory)) <= 8 ? memory : -1;
+    }
+
+    static boolean fastEligible(DecodedInstruction d) {
+        return fastMemoryOperand(d) >= 0;
+    }
+
     static Handler specialize(Profile p) {
         DecodedInstruction d = p.decoded;
         if (!emits(d)) {
             return InterpretingHandler.INSTANCE;
         }
         String name = "dev/hvex/jit/H$" + Forms.name(d.form) + "$" + d.mode.label();
-        byte[] bytes = emit(d, name);
+        byte[] bytes = emit(d, name, p.gprMask, p.segMask);
         if (DUMP != null) {
             dump(name, bytes);
         }
@@ -109,6 +135,10 @@ public final class Specializer {
     }
 
     static byte[] emit(DecodedInstruction d, String name) {
+        return emit(d, name, -1, 0);
+    }
+
+    static byte[] emit(DecodedInstruction d, String name, int gprMask, int segMask) {
         ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
         cw.visit(V17, ACC_PUBLIC | ACC_FINAL | ACC_SUPER, name, null, HANDLER, null);
         MethodVisitor init = cw.visitMethod(ACC_PUBLIC, "<init>", "()V", null, null);
@@ -124,6 +154,16 @@ public final class Specializer {
         mv.visitInsn(RETURN);
         mv.visitMaxs(0, 0);
         mv.visitEnd();
+        if (gprMask >= 0 && fastEligible(d)) {
+            MethodVisitor fast = cw.visitMethod(ACC_PUBLIC, "runFast", "(L" + ENGINE + ";)Z", null, null);
+            fast.visitCode();
+            Body body = new Body(fast, d);
+            body.batchGprMask = gprMask;
+            body.batchSegMask = segMask;
+            body.emitFast();
+            fast.visitMaxs(0, 0);
+            fast.visitEnd();
+        }
         cw.visitEnd();
         return cw.toByteArray();
     }
@@ -133,6 +173,9 @@ public final class Specializer {
         final MethodVisitor mv;
         final DecodedInstruction d;
         boolean eaReady;
+        /** In runFast, registers come from the get batch (index by the profile's order), not the cache. */
+        int batchGprMask = -1;
+        int batchSegMask;
 
         Body(MethodVisitor mv, DecodedInstruction d) {
             this.mv = mv;
@@ -262,6 +305,118 @@ public final class Specializer {
             }
         }
 
+        /**
+         * runFast: the instruction with its one memory operand through the engine's fast 64-bit accessors,
+         * returning false (before any device access) when they decline.
+         */
+        void emitFast() {
+            int memory = fastMemoryOperand(d);
+            int memCode = Forms.operand(d.form, memory);
+            int otherCode = Forms.operand(d.form, 1 - memory);
+            int size = Engine.sizeOfOperand(d, memCode);
+            effectiveAddress();
+            int seg = Engine.modrmSegment(d);
+            if (seg >= DecodedInstruction.FS) {
+                // FS/GS base: the low long of the segment's batch entry, after the GPRs
+                mv.visitVarInsn(LLOAD, EA);
+                mv.visitVarInsn(ALOAD, E);
+                push(Integer.bitCount(batchGprMask) + Integer.bitCount(batchSegMask & ((1 << seg) - 1)));
+                mv.visitMethodInsn(INVOKEVIRTUAL, ENGINE, "batchLow", "(I)J", false);
+                mv.visitInsn(LADD);
+                mv.visitVarInsn(LSTORE, EA);
+            }
+            org.objectweb.asm.Label declined = new org.objectweb.asm.Label();
+            boolean store = memory == 0 && (d.family == Families.MOV || d.family == Families.MOVNTI);
+            if (store) {
+                read(otherCode, Engine.READ, A);
+                mv.visitVarInsn(ALOAD, E);
+                mv.visitVarInsn(LLOAD, EA);
+                push(size);
+                mv.visitVarInsn(LLOAD, A);
+                mv.visitMethodInsn(INVOKEVIRTUAL, ENGINE, "fastStore64", "(JIJ)Z", false);
+                mv.visitInsn(IRETURN);
+                return;
+            }
+            boolean rmw = memory == 0 && d.family == Families.ALU && d.op != Families.ALU_CMP;
+            mv.visitVarInsn(ALOAD, E);
+            mv.visitVarInsn(LLOAD, EA);
+            push(size);
+            push(rmw ? Engine.RMW : Engine.READ);
+            mv.visitMethodInsn(INVOKEVIRTUAL, ENGINE, "fastLoad64", "(JII)Z", false);
+            mv.visitJumpInsn(IFEQ, declined);
+            mv.visitVarInsn(ALOAD, E);
+            mv.visitFieldInsn(GETFIELD, ENGINE, "fastValue", "J");
+            mv.visitVarInsn(LSTORE, memory == 0 ? A : B);
+            switch (d.family) {
+                case Families.MOV:
+                    write(Forms.operand(d.form, 0), B);
+                    break;
+                case Families.TEST: {
+                    read(otherCode, Engine.READ, memory == 0 ? B : A);
+                    mv.visitVarInsn(ALOAD, E);
+                    mv.visitVarInsn(LLOAD, A);
+                    mv.visitVarInsn(LLOAD, B);
+                    mv.visitInsn(LAND);
+                    mv.visitLdcInsn(ArithFlags.mask(size));
+                    mv.visitInsn(LAND);
+                    push(size);
+                    mv.visitMethodInsn(INVOKESTATIC, FLAGS, "logic", "(JI)I", false);
+                    push(Forms.flagsWritten(d.form));
+                    mv.visitMethodInsn(INVOKEVIRTUAL, ENGINE, "setFlags", "(II)V", false);
+                    break;
+                }
+                default: { // ALU
+                    int aluSize = Engine.sizeOfOperand(d, Forms.operand(d.form, 0));
+                    if (memory == 1) {
+                        read(Forms.operand(d.form, 0), Engine.READ, A);
+                    } else {
+                        read(otherCode, Engine.READ, B);
+                    }
+                    truncate(A, aluSize);
+                    truncate(B, aluSize);
+                    if (d.op == Families.ALU_ADC || d.op == Families.ALU_SBB) {
+                        mv.visitVarInsn(ALOAD, E);
+                        mv.visitMethodInsn(INVOKEVIRTUAL, ENGINE, "carry", "()J", false);
+                    } else {
+                        mv.visitLdcInsn(0L);
+                    }
+                    mv.visitVarInsn(LSTORE, C);
+                    if (d.op != Families.ALU_CMP) {
+                        push(d.op);
+                        mv.visitVarInsn(LLOAD, A);
+                        mv.visitVarInsn(LLOAD, B);
+                        mv.visitVarInsn(LLOAD, C);
+                        mv.visitMethodInsn(INVOKESTATIC, ARITH, "aluResult", "(IJJJ)J", false);
+                        mv.visitVarInsn(LSTORE, R);
+                        truncate(R, aluSize);
+                        if (memory == 0) {
+                            mv.visitVarInsn(ALOAD, E);
+                            push(aluSize);
+                            mv.visitVarInsn(LLOAD, R);
+                            mv.visitMethodInsn(INVOKEVIRTUAL, ENGINE, "fastWriteBack", "(IJ)V", false);
+                        } else {
+                            write(Forms.operand(d.form, 0), R);
+                        }
+                    }
+                    mv.visitVarInsn(ALOAD, E);
+                    push(d.op);
+                    mv.visitVarInsn(LLOAD, A);
+                    mv.visitVarInsn(LLOAD, B);
+                    mv.visitVarInsn(LLOAD, C);
+                    push(aluSize);
+                    mv.visitMethodInsn(INVOKESTATIC, ARITH, "aluFlags", "(IJJJI)I", false);
+                    push(Forms.flagsWritten(d.form));
+                    mv.visitMethodInsn(INVOKEVIRTUAL, ENGINE, "setFlags", "(II)V", false);
+                    break;
+                }
+            }
+            mv.visitInsn(ICONST_1);
+            mv.visitInsn(IRETURN);
+            mv.visitLabel(declined);
+            mv.visitInsn(ICONST_0);
+            mv.visitInsn(IRETURN);
+        }
+
         /** local = local & mask(size). */
         void truncate(int local, int size) {
             if (size < 8) {
@@ -304,8 +459,18 @@ public final class Specializer {
 
         void gpr(int n) {
             mv.visitVarInsn(ALOAD, E);
+            if (batchGprMask >= 0) {
+                push(Integer.bitCount(batchGprMask & ((1 << n) - 1)));
+                mv.visitMethodInsn(INVOKEVIRTUAL, ENGINE, "batchLow", "(I)J", false);
+                return;
+            }
             push(n);
             mv.visitMethodInsn(INVOKEVIRTUAL, ENGINE, "gpr", "(I)J", false);
+        }
+
+        /** Whether GPR n at this size is AH..BH (bits 15:8 of register n - 4). */
+        boolean highByte(int n, int size) {
+            return size == 1 && d.rex == 0 && d.vexKind == 0 && n >= 4 && n < 8;
         }
 
         /** Reads operand {@code code} into long local {@code into}. */
@@ -346,6 +511,20 @@ public final class Specializer {
         }
 
         void readGpr(int n, int size) {
+            if (batchGprMask >= 0) {
+                if (highByte(n, size)) {
+                    gpr(n - 4);
+                    push(8);
+                    mv.visitInsn(LUSHR);
+                } else {
+                    gpr(n);
+                }
+                if (size < 8) {
+                    mv.visitLdcInsn(ArithFlags.mask(size));
+                    mv.visitInsn(LAND);
+                }
+                return;
+            }
             mv.visitVarInsn(ALOAD, E);
             push(n);
             push(size);
@@ -385,6 +564,33 @@ public final class Specializer {
 
         /** Engine already on the stack. */
         void writeGpr(int n, int size, int from) {
+            if (batchGprMask >= 0) {
+                // e.setGpr(home, merged): 32/64-bit writes replace, 8/16-bit writes merge into the batch value
+                int home = highByte(n, size) ? n - 4 : n;
+                push(home);
+                if (size == 8) {
+                    mv.visitVarInsn(LLOAD, from);
+                } else if (size == 4) {
+                    mv.visitVarInsn(LLOAD, from);
+                    mv.visitLdcInsn(0xffffffffL);
+                    mv.visitInsn(LAND);
+                } else {
+                    long field = highByte(n, size) ? 0xff00L : ArithFlags.mask(size);
+                    gpr(home);
+                    mv.visitLdcInsn(~field);
+                    mv.visitInsn(LAND);
+                    mv.visitVarInsn(LLOAD, from);
+                    if (highByte(n, size)) {
+                        push(8);
+                        mv.visitInsn(LSHL);
+                    }
+                    mv.visitLdcInsn(field);
+                    mv.visitInsn(LAND);
+                    mv.visitInsn(LOR);
+                }
+                mv.visitMethodInsn(INVOKEVIRTUAL, ENGINE, "setGpr", "(IJ)V", false);
+                return;
+            }
             push(n);
             push(size);
             mv.visitVarInsn(LLOAD, from);

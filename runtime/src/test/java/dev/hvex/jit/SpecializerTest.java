@@ -76,7 +76,10 @@ class SpecializerTest {
         assertThat(b.log).isEqualTo(a.log);
         assertThat(b.lo).isEqualTo(a.lo);
         assertThat(b.memory).isEqualTo(a.memory);
-        Profile p = cache.lookup(dev.hvex.CpuMode.fromLabel(mode), padded(hex), hex.length() / 2);
+        byte[] key = padded(hex);
+        int count = hex.length() / 2;
+        Profile p = cache.lookup(dev.hvex.CpuMode.fromLabel(mode), HandlerCache.keyLow(key, count),
+            HandlerCache.keyHigh(key, count), count);
         assertThat(p).isNotNull();
         assertThat(p.handler.getClass().isHidden()).isEqualTo(hidden);
         assertThat(Specializer.rejectedClasses()).isZero();
