@@ -354,6 +354,10 @@ public final class Engine {
         }
         switch (status) {
             case DecodeStatus.OK:
+                // The reported bytes may reach past the CS limit too: the processor would not run them.
+                if (!mode.is64() && rip + insn.length - 1 > (vp.cs().limit() & 0xffffffffL)) {
+                    fault(13, true, 0);
+                }
                 return;
             case DecodeStatus.TOO_LONG:
                 fault(13, true, 0);
@@ -366,19 +370,21 @@ public final class Engine {
     /** Fetches instruction bytes at CS:RIP+have up to the end of the page (or 8 bytes); returns the count. */
     private int fetchCode(int have) {
         stats.fetches++;
+        // Not masked to the IP size: an instruction that runs past the end of its code segment (IP 0xffff
+        // in real mode, say) faults; it does not wrap to offset 0.
         long offset = rip + have;
-        if (!mode.is64()) {
-            offset &= mode.defaultSize() == 2 ? 0xffff : 0xffffffffL;
-            long limit = vp.cs().limit() & 0xffffffffL;
-            if (offset > limit) {
-                fault(13, true, 0);
-            }
+        long limit = vp.cs().limit() & 0xffffffffL;
+        if (!mode.is64() && offset > limit) {
+            fault(13, true, 0);
         }
         long linear = mode.is64() ? offset : (vp.cs().base() + offset) & 0xffffffffL;
         if (mode.is64() && !canonical(linear)) {
             fault(13, true, 0);
         }
         int n = (int) Math.min(Math.min(8, 4096 - (linear & 4095)), MAX_FETCH - have);
+        if (!mode.is64()) {
+            n = (int) Math.min(n, limit - offset + 1); // never fetch a byte beyond the CS limit
+        }
         boolean pg = mode.is64() || vp.eferLma();
         if (!pg && mode != CpuMode.REAL16) {
             pg = (fetchCr0() & 0x80000000L) != 0;
@@ -1017,7 +1023,7 @@ public final class Engine {
         long last = offset + size - 1;
         if (mode.isRealAddressing()) {
             if (last > limit) {
-                fault(faultVector, false, 0);
+                fault(faultVector, true, 0); // error code 0 in virtual-8086 mode; fault() drops it in real mode
             }
             return;
         }
@@ -1255,8 +1261,13 @@ public final class Engine {
 
     /** Ends the emulation with a failure status; the guest's registers stay as they were. */
     public void fail(int bits, EmulatorStatus.Reason reason) {
-        outcome.bits = bits;
-        outcome.reason = reason;
+        Outcome o = outcome;
+        o.bits = bits;
+        o.reason = reason;
+        o.vector = -1; // a fault whose REP-progress commit failed ends here too: no exception to inject
+        o.hasErrorCode = false;
+        o.errorCode = 0;
+        o.cr2 = 0;
         stats.failures++;
         throw Abort.INSTANCE;
     }

@@ -85,10 +85,12 @@ final class Harness {
         checkOne("interpreter", s, interp, v);
 
         // The same emulator after another exit: no state may leak from one emulation into the next.
-        if (!(KnownBugs.VM86_STALE_CR0 && s.mode == CpuMode.VM86)) try (Emulator e = Emulator.create(ByContext.INSTANCE, base.withSpecialize(false))) {
-            run(e, new Scenario(WARM_UP));
-            Result dirty = run(e, s);
-            compare("interpreter after another exit", interp, dirty, v);
+        if (!(KnownBugs.VM86_STALE_CR0 && s.mode == CpuMode.VM86)) {
+            try (Emulator e = Emulator.create(ByContext.INSTANCE, base.withSpecialize(false))) {
+                run(e, new Scenario(WARM_UP));
+                Result dirty = run(e, s);
+                compare("interpreter after another exit", interp, dirty, v);
+            }
         }
 
         // The specialized tier: threshold 0, so the first run already uses the handler; the second run
@@ -276,7 +278,9 @@ final class Harness {
         }
         for (Register r : vmm.setBatches.get(0)) {
             boolean lods = r == Register.RAX && d.op == Families.STRING_LODS;
-            if (!REP_PROGRESS.contains(r) && !lods) {
+            // the flags of the last completed CMPS/SCAS iteration stay, as the processor leaves them
+            boolean flags = r == Register.RFLAGS && (d.op == Families.STRING_CMPS || d.op == Families.STRING_SCAS);
+            if (!REP_PROGRESS.contains(r) && !lods && !flags) {
                 v.add(tier + ": REP progress on a fault wrote " + r);
             }
         }

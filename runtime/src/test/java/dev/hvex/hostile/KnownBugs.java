@@ -16,5 +16,5 @@ final class KnownBugs {
     static final boolean VM86_STALE_CR0 = false;
 
     /** VM86: a segment-limit #GP/#SS comes without its error code (real-mode rule applied to VM86). */
-    static final boolean VM86_LIMIT_FAULT_WITHOUT_ERROR_CODE = true;
+    static final boolean VM86_LIMIT_FAULT_WITHOUT_ERROR_CODE = false;
 }
