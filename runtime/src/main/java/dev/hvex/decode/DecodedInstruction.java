@@ -2,6 +2,7 @@ package dev.hvex.decode;
 
 import dev.hvex.CpuMode;
 import dev.hvex.gen.Forms;
+import dev.hvex.gen.OperandCodes;
 
 /**
  * One decoded instruction. The decoder fills a caller-owned instance and the caller reuses it, so
@@ -101,6 +102,35 @@ public final class DecodedInstruction {
         immSize = o.immSize;
         operandSize = o.operandSize;
         addressSize = o.addressSize;
+    }
+
+    /**
+     * Size in bytes of operand {@code code} ({@link dev.hvex.gen.OperandCodes}) for this instruction: its
+     * size letter resolved against the operand size and VEX.L, or a fixed register's width; 0 when the
+     * operand has no size of its own ({@code M} of CLFLUSH).
+     */
+    public int operandBytes(int code) {
+        switch (OperandCodes.size(code)) {
+            case OperandCodes.S_B: case OperandCodes.S_BS: return 1;
+            case OperandCodes.S_W: return 2;
+            case OperandCodes.S_D: case OperandCodes.S_SS: return 4;
+            case OperandCodes.S_Q: case OperandCodes.S_SD: return 8;
+            case OperandCodes.S_V: return operandSize;
+            case OperandCodes.S_Z: return operandSize == 2 ? 2 : 4;
+            case OperandCodes.S_Y: return operandSize == 8 ? 8 : 4;
+            case OperandCodes.S_DQ: case OperandCodes.S_PS: case OperandCodes.S_PD: return 16;
+            case OperandCodes.S_X: return vexL == 0 ? 16 : 32;
+            case OperandCodes.S_QQ: return 32;
+            case OperandCodes.S_P: return operandSize == 2 ? 4 : 6;
+            default:
+                switch (OperandCodes.method(code)) {
+                    case OperandCodes.M_AL: case OperandCodes.M_CL: return 1;
+                    case OperandCodes.M_AX: case OperandCodes.M_DX: return 2;
+                    case OperandCodes.M_EAX: return operandSize == 2 ? 2 : 4;
+                    case OperandCodes.M_RAX: return operandSize;
+                    default: return 0;
+                }
+        }
     }
 
     /** Whether the ModRM r/m names memory. */

@@ -46,26 +46,9 @@ final class IntelFormatter {
         return sb.toString();
     }
 
-    /** Size in bytes of an operand code for instruction d (0 when it has no size of its own). */
-    static int sizeOf(DecodedInstruction d, int code) {
-        switch (size(code)) {
-            case S_B: case S_BS: return 1;
-            case S_W: return 2;
-            case S_D: case S_SS: return 4;
-            case S_Q: case S_SD: return 8;
-            case S_V: return d.operandSize;
-            case S_Z: return d.operandSize == 2 ? 2 : 4;
-            case S_Y: return d.operandSize == 8 ? 8 : 4;
-            case S_DQ: case S_PS: case S_PD: return 16;
-            case S_X: return d.vexL == 0 ? 16 : 32;
-            case S_QQ: return 32;
-            case S_P: return d.operandSize == 2 ? 4 : 6;
-            default: return 0;
-        }
-    }
 
     private static void operand(StringBuilder sb, DecodedInstruction d, int code) {
-        int size = sizeOf(d, code);
+        int size = d.operandBytes(code);
         switch (method(code)) {
             case M_E: case M_M: case M_W: case M_Q:
                 if (d.mod == 3) {

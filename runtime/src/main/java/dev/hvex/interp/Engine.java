@@ -304,6 +304,11 @@ public final class Engine {
     }
 
     private void execute(dev.hvex.jit.Handler handler, Register[] names) {
+        // Reported bytes may reach past the CS limit too: the processor would not have run them. (Checked
+        // here, on both tiers, since a cached instruction is not decoded again.)
+        if (!mode.is64() && rip + insn.length - 1 > (vp.cs().limit() & 0xffffffffL)) {
+            fault(13, true, 0);
+        }
         boolean got = loadRegisters(names);
         paging = mode.is64() || mode == CpuMode.COMPAT16 || mode == CpuMode.COMPAT32; // long mode: always
         long oldFlags = rflags;
@@ -354,10 +359,6 @@ public final class Engine {
         }
         switch (status) {
             case DecodeStatus.OK:
-                // The reported bytes may reach past the CS limit too: the processor would not run them.
-                if (!mode.is64() && rip + insn.length - 1 > (vp.cs().limit() & 0xffffffffL)) {
-                    fault(13, true, 0);
-                }
                 return;
             case DecodeStatus.TOO_LONG:
                 fault(13, true, 0);
@@ -748,26 +749,7 @@ public final class Engine {
 
     /** Size in bytes of operand {@code code} of instruction {@code d} (0 when it has none of its own). */
     public static int sizeOfOperand(DecodedInstruction d, int code) {
-        switch (size(code)) {
-            case S_B: case S_BS: return 1;
-            case S_W: return 2;
-            case S_D: case S_SS: return 4;
-            case S_Q: case S_SD: return 8;
-            case S_V: return d.operandSize;
-            case S_Z: return d.operandSize == 2 ? 2 : 4;
-            case S_Y: return d.operandSize == 8 ? 8 : 4;
-            case S_DQ: case S_PS: case S_PD: return 16;
-            case S_X: return d.vexL == 0 ? 16 : 32;
-            case S_QQ: return 32;
-            default:
-                switch (method(code)) {
-                    case M_AL: case M_CL: return 1;
-                    case M_AX: case M_DX: return 2;
-                    case M_EAX: return d.operandSize == 2 ? 2 : 4;
-                    case M_RAX: return d.operandSize;
-                    default: return 0;
-                }
-        }
+        return d.operandBytes(code);
     }
 
     /** Whether operand {@code code} lives in memory for this instruction. */
