@@ -28,6 +28,34 @@ import dev.hvex.gen.Forms;
 public final class Decoder {
     private static final int MAX_LENGTH = 15;
 
+    private static final byte NOT_PREFIX = 0;
+    private static final byte SEGMENT = 1;
+    private static final byte OPERAND_SIZE = 2;
+    private static final byte ADDRESS_SIZE = 3;
+    private static final byte LOCK = 4;
+    private static final byte REPEAT = 5;
+    private static final byte REX = 6;
+    /** What each byte is as a prefix; REX (40-4F) only counts in 64-bit mode. */
+    private static final byte[] PREFIX_KIND = new byte[256];
+    private static final int[] SEGMENT_OF = new int[256];
+
+    static {
+        int[][] segments = {{0x26, DecodedInstruction.ES}, {0x2E, DecodedInstruction.CS}, {0x36, DecodedInstruction.SS},
+            {0x3E, DecodedInstruction.DS}, {0x64, DecodedInstruction.FS}, {0x65, DecodedInstruction.GS}};
+        for (int[] sg : segments) {
+            PREFIX_KIND[sg[0]] = SEGMENT;
+            SEGMENT_OF[sg[0]] = sg[1];
+        }
+        PREFIX_KIND[0x66] = OPERAND_SIZE;
+        PREFIX_KIND[0x67] = ADDRESS_SIZE;
+        PREFIX_KIND[0xF0] = LOCK;
+        PREFIX_KIND[0xF2] = REPEAT;
+        PREFIX_KIND[0xF3] = REPEAT;
+        for (int r = 0x40; r <= 0x4F; r++) {
+            PREFIX_KIND[r] = REX;
+        }
+    }
+
     private Decoder() {
     }
 
@@ -56,24 +84,23 @@ public final class Decoder {
                 return shortOf(p + 1, limit);
             }
             b = code[p] & 0xff;
-            switch (b) {
-                case 0x26: seg = DecodedInstruction.ES; break;
-                case 0x2E: seg = DecodedInstruction.CS; break;
-                case 0x36: seg = DecodedInstruction.SS; break;
-                case 0x3E: seg = DecodedInstruction.DS; break;
-                case 0x64: seg = DecodedInstruction.FS; break;
-                case 0x65: seg = DecodedInstruction.GS; break;
-                case 0x66: o66 = true; break;
-                case 0x67: a67 = true; break;
-                case 0xF0: lock = true; break;
-                case 0xF2: case 0xF3: rep = b; break;
-                default:
-                    if (is64 && (b & 0xF0) == 0x40) {
-                        rex = b;
-                        p++;
-                        continue prefixes;
+            int kind = PREFIX_KIND[b];
+            if (kind == NOT_PREFIX) {
+                break; // the common case: one table load, no switch
+            }
+            switch (kind) {
+                case SEGMENT: seg = SEGMENT_OF[b]; break;
+                case OPERAND_SIZE: o66 = true; break;
+                case ADDRESS_SIZE: a67 = true; break;
+                case LOCK: lock = true; break;
+                case REPEAT: rep = b; break;
+                default: // REX: a prefix only in 64-bit mode, and only right before the opcode
+                    if (!is64) {
+                        break prefixes;
                     }
-                    break prefixes;
+                    rex = b;
+                    p++;
+                    continue prefixes;
             }
             rex = 0; // REX counts only right before the opcode
             p++;
@@ -293,15 +320,20 @@ public final class Decoder {
             }
         }
 
-        int key = mp | regField << KEY_REG_SHIFT | (mod == 3 ? 1 << KEY_MODREG_SHIFT : 0) | rmField << KEY_RM_SHIFT
-            | (w ? 1 << KEY_W_SHIFT : 0) | vexL << KEY_L_SHIFT | (is64 ? 1 << KEY_MODE64_SHIFT : 0);
         int first = row >>> 11;
         int count = (row >> 3) & 255;
         int form = -1;
-        for (int i = first; i < first + count; i++) {
-            if ((key & CAND_MASK[i]) == CAND_VALUE[i]) {
-                form = CAND_FORM[i];
-                break;
+        int key = 0;
+        if (count == 1 && CAND_MASK[first] == 0) {
+            form = CAND_FORM[first]; // one unconditional candidate (MOV 89, say): no key to build
+        } else {
+            key = mp | regField << KEY_REG_SHIFT | (mod == 3 ? 1 << KEY_MODREG_SHIFT : 0) | rmField << KEY_RM_SHIFT
+                | (w ? 1 << KEY_W_SHIFT : 0) | vexL << KEY_L_SHIFT | (is64 ? 1 << KEY_MODE64_SHIFT : 0);
+            for (int i = first; i < first + count; i++) {
+                if ((key & CAND_MASK[i]) == CAND_VALUE[i]) {
+                    form = CAND_FORM[i];
+                    break;
+                }
             }
         }
         if (form < 0) {
