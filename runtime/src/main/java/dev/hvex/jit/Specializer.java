@@ -203,56 +203,21 @@ public final class Specializer {
                     break;
                 case Families.ALU: {
                     int size = Engine.sizeOfOperand(d, dst);
-                    boolean compare = d.op == Families.ALU_CMP;
-                    read(dst, compare ? Engine.READ : Engine.RMW, A);
+                    read(dst, d.op == Families.ALU_CMP ? Engine.READ : Engine.RMW, A);
                     truncate(A, size);
                     read(src, Engine.READ, B);
                     truncate(B, size);
-                    boolean usesCarry = d.op == Families.ALU_ADC || d.op == Families.ALU_SBB;
-                    if (usesCarry) {
-                        mv.visitVarInsn(ALOAD, E);
-                        mv.visitMethodInsn(INVOKEVIRTUAL, ENGINE, "carry", "()J", false);
-                    } else {
-                        mv.visitLdcInsn(0L);
-                    }
-                    mv.visitVarInsn(LSTORE, C);
-                    if (!compare) {
-                        push(d.op);
-                        mv.visitVarInsn(LLOAD, A);
-                        mv.visitVarInsn(LLOAD, B);
-                        mv.visitVarInsn(LLOAD, C);
-                        mv.visitMethodInsn(INVOKESTATIC, ARITH, "aluResult", "(IJJJ)J", false);
-                        mv.visitVarInsn(LSTORE, R);
-                        truncate(R, size);
+                    if (aluResult(size)) {
                         write(dst, R);
                     }
-                    mv.visitVarInsn(ALOAD, E);
-                    push(d.op);
-                    mv.visitVarInsn(LLOAD, A);
-                    mv.visitVarInsn(LLOAD, B);
-                    mv.visitVarInsn(LLOAD, C);
-                    push(size);
-                    mv.visitMethodInsn(INVOKESTATIC, ARITH, "aluFlags", "(IJJJI)I", false);
-                    push(Forms.flagsWritten(d.form));
-                    mv.visitMethodInsn(INVOKEVIRTUAL, ENGINE, "setFlags", "(II)V", false);
+                    aluFlags(size);
                     break;
                 }
-                case Families.TEST: {
-                    int size = Engine.sizeOfOperand(d, dst);
+                case Families.TEST:
                     read(dst, Engine.READ, A);
                     read(src, Engine.READ, B);
-                    mv.visitVarInsn(ALOAD, E);
-                    mv.visitVarInsn(LLOAD, A);
-                    mv.visitVarInsn(LLOAD, B);
-                    mv.visitInsn(LAND);
-                    mv.visitLdcInsn(ArithFlags.mask(size));
-                    mv.visitInsn(LAND);
-                    push(size);
-                    mv.visitMethodInsn(INVOKESTATIC, FLAGS, "logic", "(JI)I", false);
-                    push(Forms.flagsWritten(d.form));
-                    mv.visitMethodInsn(INVOKEVIRTUAL, ENGINE, "setFlags", "(II)V", false);
+                    testFlags(Engine.sizeOfOperand(d, dst));
                     break;
-                }
                 case Families.INCDEC: {
                     int size = Engine.sizeOfOperand(d, dst);
                     read(dst, Engine.RMW, A);
@@ -351,20 +316,10 @@ public final class Specializer {
                 case Families.MOV:
                     write(Forms.operand(d.form, 0), B);
                     break;
-                case Families.TEST: {
+                case Families.TEST:
                     read(otherCode, Engine.READ, memory == 0 ? B : A);
-                    mv.visitVarInsn(ALOAD, E);
-                    mv.visitVarInsn(LLOAD, A);
-                    mv.visitVarInsn(LLOAD, B);
-                    mv.visitInsn(LAND);
-                    mv.visitLdcInsn(ArithFlags.mask(size));
-                    mv.visitInsn(LAND);
-                    push(size);
-                    mv.visitMethodInsn(INVOKESTATIC, FLAGS, "logic", "(JI)I", false);
-                    push(Forms.flagsWritten(d.form));
-                    mv.visitMethodInsn(INVOKEVIRTUAL, ENGINE, "setFlags", "(II)V", false);
+                    testFlags(size);
                     break;
-                }
                 default: { // ALU
                     int aluSize = Engine.sizeOfOperand(d, Forms.operand(d.form, 0));
                     if (memory == 1) {
@@ -374,21 +329,7 @@ public final class Specializer {
                     }
                     truncate(A, aluSize);
                     truncate(B, aluSize);
-                    if (d.op == Families.ALU_ADC || d.op == Families.ALU_SBB) {
-                        mv.visitVarInsn(ALOAD, E);
-                        mv.visitMethodInsn(INVOKEVIRTUAL, ENGINE, "carry", "()J", false);
-                    } else {
-                        mv.visitLdcInsn(0L);
-                    }
-                    mv.visitVarInsn(LSTORE, C);
-                    if (d.op != Families.ALU_CMP) {
-                        push(d.op);
-                        mv.visitVarInsn(LLOAD, A);
-                        mv.visitVarInsn(LLOAD, B);
-                        mv.visitVarInsn(LLOAD, C);
-                        mv.visitMethodInsn(INVOKESTATIC, ARITH, "aluResult", "(IJJJ)J", false);
-                        mv.visitVarInsn(LSTORE, R);
-                        truncate(R, aluSize);
+                    if (aluResult(aluSize)) {
                         if (memory == 0) {
                             mv.visitVarInsn(ALOAD, E);
                             push(aluSize);
@@ -398,15 +339,7 @@ public final class Specializer {
                             write(Forms.operand(d.form, 0), R);
                         }
                     }
-                    mv.visitVarInsn(ALOAD, E);
-                    push(d.op);
-                    mv.visitVarInsn(LLOAD, A);
-                    mv.visitVarInsn(LLOAD, B);
-                    mv.visitVarInsn(LLOAD, C);
-                    push(aluSize);
-                    mv.visitMethodInsn(INVOKESTATIC, ARITH, "aluFlags", "(IJJJI)I", false);
-                    push(Forms.flagsWritten(d.form));
-                    mv.visitMethodInsn(INVOKEVIRTUAL, ENGINE, "setFlags", "(II)V", false);
+                    aluFlags(aluSize);
                     break;
                 }
             }
@@ -415,6 +348,58 @@ public final class Specializer {
             mv.visitLabel(declined);
             mv.visitInsn(ICONST_0);
             mv.visitInsn(IRETURN);
+        }
+
+        /**
+         * C = CF for ADC/SBB (else 0); unless the operation is CMP, R = aluResult(op, A, B, C) cut to size.
+         * Returns whether R holds a result to write.
+         */
+        boolean aluResult(int size) {
+            if (d.op == Families.ALU_ADC || d.op == Families.ALU_SBB) {
+                mv.visitVarInsn(ALOAD, E);
+                mv.visitMethodInsn(INVOKEVIRTUAL, ENGINE, "carry", "()J", false);
+            } else {
+                mv.visitLdcInsn(0L);
+            }
+            mv.visitVarInsn(LSTORE, C);
+            if (d.op == Families.ALU_CMP) {
+                return false;
+            }
+            push(d.op);
+            mv.visitVarInsn(LLOAD, A);
+            mv.visitVarInsn(LLOAD, B);
+            mv.visitVarInsn(LLOAD, C);
+            mv.visitMethodInsn(INVOKESTATIC, ARITH, "aluResult", "(IJJJ)J", false);
+            mv.visitVarInsn(LSTORE, R);
+            truncate(R, size);
+            return true;
+        }
+
+        /** e.setFlags(Arith.aluFlags(op, A, B, C, size), written). */
+        void aluFlags(int size) {
+            mv.visitVarInsn(ALOAD, E);
+            push(d.op);
+            mv.visitVarInsn(LLOAD, A);
+            mv.visitVarInsn(LLOAD, B);
+            mv.visitVarInsn(LLOAD, C);
+            push(size);
+            mv.visitMethodInsn(INVOKESTATIC, ARITH, "aluFlags", "(IJJJI)I", false);
+            push(Forms.flagsWritten(d.form));
+            mv.visitMethodInsn(INVOKEVIRTUAL, ENGINE, "setFlags", "(II)V", false);
+        }
+
+        /** e.setFlags(ArithFlags.logic(A & B & mask(size), size), written): TEST. */
+        void testFlags(int size) {
+            mv.visitVarInsn(ALOAD, E);
+            mv.visitVarInsn(LLOAD, A);
+            mv.visitVarInsn(LLOAD, B);
+            mv.visitInsn(LAND);
+            mv.visitLdcInsn(ArithFlags.mask(size));
+            mv.visitInsn(LAND);
+            push(size);
+            mv.visitMethodInsn(INVOKESTATIC, FLAGS, "logic", "(JI)I", false);
+            push(Forms.flagsWritten(d.form));
+            mv.visitMethodInsn(INVOKEVIRTUAL, ENGINE, "setFlags", "(II)V", false);
         }
 
         /** local = local & mask(size). */
