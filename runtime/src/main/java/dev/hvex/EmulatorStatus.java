@@ -34,8 +34,8 @@ public final class EmulatorStatus {
         INTERRUPTION_PENDING,
         /** A callback failed; the status bit names which. */
         CALLBACK_FAILED,
-        /** The exit context is inconsistent (impossible mode, byte count out of range). */
-        BAD_CONTEXT
+        /** hvex itself failed (a bug): nothing was changed; please report the exit. */
+        INTERNAL_ERROR
     }
 
     int bits;

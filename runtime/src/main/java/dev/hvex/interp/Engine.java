@@ -81,6 +81,8 @@ public final class Engine {
     private final dev.hvex.jit.HandlerCache cache;
     private final byte[] bytes = new byte[16];
     private final byte[] vectorBytes = new byte[32];
+    /** Four longs of vector data for the SSE/AVX semantics (one YMM register), reused. */
+    public final long[] vectorScratch = new long[4];
     private dev.hvex.jit.Profile memoProfile;
     private long memoKey0;
     private long memoKey1;
@@ -247,7 +249,7 @@ public final class Engine {
         } catch (RuntimeException e) {
             // A bug in hvex must not escape into the VMM's exit loop as an exception.
             outcome.bits = EmulatorStatus.INTERNAL_EMULATION_FAILURE;
-            outcome.reason = EmulatorStatus.Reason.BAD_CONTEXT;
+            outcome.reason = EmulatorStatus.Reason.INTERNAL_ERROR;
             stats.failures++;
         }
     }

@@ -19,9 +19,6 @@ final class Vector {
     private Vector() {
     }
 
-    /** Per-engine scratch would be cleaner; one vector per thread keeps the hot path allocation-free. */
-    private static final ThreadLocal<long[]> SCRATCH = ThreadLocal.withInitial(() -> new long[4]);
-
     static void sse(Engine e, DecodedInstruction d) {
         int dst = Forms.operand(d.form, 0);
         int src = Forms.operand(d.form, 1);
@@ -35,14 +32,14 @@ final class Vector {
             case Families.SSE_FULL: {
                 if (load) {
                     if (memory) {
-                        long[] v = SCRATCH.get();
+                        long[] v = e.vectorScratch;
                         e.readVector(seg, ea, 16, v);
                         e.setXmm(xmm, v[0], v[1]);
                     } else {
                         e.setXmm(xmm, e.xmmLo(d.rm), e.xmmHi(d.rm));
                     }
                 } else if (memory) {
-                    long[] v = SCRATCH.get();
+                    long[] v = e.vectorScratch;
                     v[0] = e.xmmLo(xmm);
                     v[1] = e.xmmHi(xmm);
                     e.writeVector(seg, ea, 16, v);
@@ -120,7 +117,7 @@ final class Vector {
         boolean load = method(dst) == M_V;
         int size = d.vexL == 0 ? 16 : 32;
         boolean memory = d.mod != 3;
-        long[] v = SCRATCH.get();
+        long[] v = e.vectorScratch;
         if (load) {
             if (memory) {
                 e.readVector(e.modrmSegment(), e.effectiveAddress(), size, v);
