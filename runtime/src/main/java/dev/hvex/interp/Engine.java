@@ -1120,11 +1120,11 @@ public final class Engine {
 
     /** A store to a flat 64-bit linear address; false (nothing done) when the general path is needed. */
     public boolean fastStore64(long linear, int size, long value) {
-        if (!fastAddressOk(linear, size)) {
+        if (!fastAddressOk(linear, size) || !exitAllows(WRITE)) {
             return false;
         }
         long gpa = translate(linear, WRITE);
-        if (!exitMatches(gpa, size, WRITE)) {
+        if (!exitCovers(gpa, size)) {
             return false;
         }
         memoryWrite(gpa, size, value);
@@ -1133,11 +1133,11 @@ public final class Engine {
 
     /** A load (kind READ) or the read half of a read-modify-write (kind RMW) into {@link #fastValue}. */
     public boolean fastLoad64(long linear, int size, int kind) {
-        if (!fastAddressOk(linear, size)) {
+        if (!fastAddressOk(linear, size) || !exitAllows(kind)) {
             return false;
         }
         long gpa = translate(linear, kind);
-        if (!exitMatches(gpa, size, kind)) {
+        if (!exitCovers(gpa, size)) {
             return false;
         }
         fastGpa = gpa;
@@ -1155,8 +1155,11 @@ public final class Engine {
             && (cpl != 3 || !vp.cr0Am() || (rflags & ArithFlags.AC) == 0 || (linear & (size - 1)) == 0);
     }
 
-    /** Whether an access of {@code kind} to [gpa, gpa+size) can be the one the exit reported. */
-    private boolean exitMatches(long gpa, int size, int kind) {
+    /**
+     * Whether the exit's direction allows an access of {@code kind}. Checked before translating, as the
+     * general path's exit verification does: a mismatch must not turn into a page fault.
+     */
+    private boolean exitAllows(int kind) {
         if (!options.verifyExits()) {
             return true;
         }
@@ -1165,13 +1168,15 @@ public final class Engine {
             return false;
         }
         int type = m.accessType();
-        if (type == MmioAccessContext.EXECUTE) {
+        return type == MmioAccessContext.EXECUTE || (kind & (type == MmioAccessContext.WRITE ? WRITE : READ)) != 0;
+    }
+
+    /** Whether the translated access [gpa, gpa+size) contains the exit's GPA. */
+    private boolean exitCovers(long gpa, int size) {
+        if (!options.verifyExits() || mmioContext.accessType() == MmioAccessContext.EXECUTE) {
             return true;
         }
-        if ((kind & (type == MmioAccessContext.WRITE ? WRITE : READ)) == 0) {
-            return false;
-        }
-        long g = m.gpa();
+        long g = mmioContext.gpa();
         return g >= gpa && g < gpa + size;
     }
 
