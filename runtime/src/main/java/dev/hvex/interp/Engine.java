@@ -216,7 +216,8 @@ public final class Engine {
             }
             mode = vp.mode();
             cpl = mode == CpuMode.REAL16 ? 0 : mode == CpuMode.VM86 ? 3 : vp.cpl();
-            rip = vp.rip();
+            // Outside 64-bit mode the instruction pointer is EIP: bits 63:32 of what the VMM passes mean nothing.
+            rip = mode.is64() ? vp.rip() : vp.rip() & 0xffffffffL;
             rflags = vp.rflags();
             dev.hvex.jit.Profile profile = null;
             long k0 = 0;
