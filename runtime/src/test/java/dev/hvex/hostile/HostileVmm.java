@@ -90,11 +90,13 @@ final class HostileVmm implements EmulatorCallbacks {
             lo[Register.ymmHigh(x).ordinal()] = Scenario.mix(s.seed + 64 + 2 * x);
             hi[Register.ymmHigh(x).ordinal()] = Scenario.mix(s.seed + 65 + 2 * x);
         }
-        // The instruction's 16 bytes at CS:RIP, at the GPAs the code pages translate to.
+        // The instruction's 16 bytes at CS:RIP, at the GPAs the code pages translate to. Fetching does not
+        // wrap at 64 KiB in 16-bit code (a limit above 0xffff lets an instruction straddle it; with the
+        // real-mode limit it is #GP instead), so neither does this layout.
         for (int i = 0; i < 16; i++) {
             long offset = s.rip + i;
             if (!s.mode.is64()) {
-                offset &= s.mode.defaultSize() == 2 ? 0xffff : 0xffffffffL;
+                offset &= 0xffffffffL;
             }
             long linear = s.mode.is64() ? offset : (s.csBase() + offset) & 0xffffffffL;
             long gpa = s.cr0Pg ? mapPage(linear & ~4095L) | (linear & 4095) : linear;
