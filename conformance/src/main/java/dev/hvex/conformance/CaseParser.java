@@ -215,15 +215,7 @@ public final class CaseParser {
     }
 
     private Exit exit() throws IOException {
-        String s = string();
-        switch (s) {
-            case "mmio":
-                return Exit.MMIO;
-            case "io":
-                return Exit.IO;
-            default:
-                throw error(path(), "exit must be \"mmio\" or \"io\", not \"" + s + "\"");
-        }
+        return word("exit", new String[] {"mmio", "io"}, new Exit[] {Exit.MMIO, Exit.IO});
     }
 
     // ---- registers --------------------------------------------------------------------------------
@@ -391,17 +383,9 @@ public final class CaseParser {
                 case "gpa":
                     gpa = number(64);
                     break;
-                case "kind": {
-                    String k = string();
-                    if (k.equals("ram")) {
-                        kind = MemKind.RAM;
-                    } else if (k.equals("mmio")) {
-                        kind = MemKind.MMIO;
-                    } else {
-                        throw error(path(), "kind must be \"ram\" or \"mmio\", not \"" + k + "\"");
-                    }
+                case "kind":
+                    kind = word("kind", new String[] {"ram", "mmio"}, new MemKind[] {MemKind.RAM, MemKind.MMIO});
                     break;
-                }
                 case "hex":
                     hex = bytes(Integer.MAX_VALUE);
                     break;
@@ -458,23 +442,10 @@ public final class CaseParser {
                 case "gva":
                     gva = number(64);
                     break;
-                case "type": {
-                    String t = string();
-                    switch (t) {
-                        case "read":
-                            type = AccessType.READ;
-                            break;
-                        case "write":
-                            type = AccessType.WRITE;
-                            break;
-                        case "execute":
-                            type = AccessType.EXECUTE;
-                            break;
-                        default:
-                            throw error(path(), "type must be \"read\", \"write\" or \"execute\", not \"" + t + "\"");
-                    }
+                case "type":
+                    type = word("type", new String[] {"read", "write", "execute"},
+                        new AccessType[] {AccessType.READ, AccessType.WRITE, AccessType.EXECUTE});
                     break;
-                }
                 case "gvaValid":
                     gvaValid = bool();
                     break;
@@ -546,23 +517,10 @@ public final class CaseParser {
             String name = p.currentName();
             p.nextToken();
             switch (name) {
-                case "status": {
-                    String s = string();
-                    switch (s) {
-                        case "ok":
-                            status = Status.OK;
-                            break;
-                        case "fault":
-                            status = Status.FAULT;
-                            break;
-                        case "unsupported":
-                            status = Status.UNSUPPORTED;
-                            break;
-                        default:
-                            throw error(path(), "status must be \"ok\", \"fault\" or \"unsupported\", not \"" + s + "\"");
-                    }
+                case "status":
+                    status = word("status", new String[] {"ok", "fault", "unsupported"},
+                        new Status[] {Status.OK, Status.FAULT, Status.UNSUPPORTED});
                     break;
-                }
                 case "fault":
                     fault = fault();
                     break;
@@ -656,26 +614,13 @@ public final class CaseParser {
             String name = p.currentName();
             p.nextToken();
             switch (name) {
-                case "space": {
-                    String s = string();
-                    if (s.equals("mmio")) {
-                        space = DeviceAccess.Space.MMIO;
-                    } else if (s.equals("io")) {
-                        space = DeviceAccess.Space.IO;
-                    } else {
-                        throw error(path(), "space must be \"mmio\" or \"io\", not \"" + s + "\"");
-                    }
+                case "space":
+                    space = word("space", new String[] {"mmio", "io"},
+                        new DeviceAccess.Space[] {DeviceAccess.Space.MMIO, DeviceAccess.Space.IO});
                     break;
-                }
-                case "dir": {
-                    String d = string();
-                    if (d.equals("r") || d.equals("w")) {
-                        write = d.equals("w");
-                    } else {
-                        throw error(path(), "dir must be \"r\" or \"w\", not \"" + d + "\"");
-                    }
+                case "dir":
+                    write = word("dir", new String[] {"r", "w"}, new Boolean[] {false, true});
                     break;
-                }
                 case "addr":
                     addr = number(64);
                     break;
@@ -722,6 +667,21 @@ public final class CaseParser {
         if (p.currentToken() != token) {
             throw error(path(), "expected " + what + ", got " + describe(p.currentToken()));
         }
+    }
+
+    /** The value of a field that takes one of {@code words}, as the matching element of {@code values}. */
+    private <E> E word(String field, String[] words, E[] values) throws IOException {
+        String s = string();
+        for (int i = 0; i < words.length; i++) {
+            if (words[i].equals(s)) {
+                return values[i];
+            }
+        }
+        StringBuilder allowed = new StringBuilder();
+        for (int i = 0; i < words.length; i++) {
+            allowed.append(i == 0 ? "" : i == words.length - 1 ? " or " : ", ").append('"').append(words[i]).append('"');
+        }
+        throw error(path(), field + " must be " + allowed + ", not \"" + s + "\"");
     }
 
     private String string() throws IOException {
