@@ -564,35 +564,56 @@ public final class Engine {
         }
     }
 
-    /** Sets every changed register in one batch; with {@code withRip}, RIP and a changed RFLAGS too. */
+    /**
+     * Sets every changed register in one batch; with {@code withRip}, RIP too, and RFLAGS if it changed.
+     * Kept small so the JIT inlines it into the exit path; the rare parts are methods of their own.
+     */
     private void commit(long oldFlags, boolean withRip) {
         boolean flagsChanged = rflags != oldFlags;
         long signature = gprDirty | (long) xmmDirty << 16 | (long) ymmDirty << 32 | (withRip ? 1L << 48 : 0)
             | (flagsChanged ? 1L << 49 : 0);
         RegisterValues b = setBatch;
         if (signature != setSignature) {
-            // A new combination of changed registers: lay out the names once.
-            setSignature = signature;
-            b.clear();
-            for (int m = gprDirty; m != 0; m &= m - 1) {
-                b.add(Register.gpr(Integer.numberOfTrailingZeros(m)));
-            }
-            for (int m = xmmDirty; m != 0; m &= m - 1) {
-                b.add(Register.xmm(Integer.numberOfTrailingZeros(m)));
-            }
-            for (int m = ymmDirty; m != 0; m &= m - 1) {
-                b.add(Register.ymmHigh(Integer.numberOfTrailingZeros(m)));
-            }
-            if (withRip) {
-                b.add(Register.RIP);
-            }
-            if (flagsChanged) {
-                b.add(Register.RFLAGS);
-            }
+            layOutSetBatch(b, signature, withRip, flagsChanged);
         }
         if (b.count() == 0) {
             return;
         }
+        int i = (gprDirty | xmmDirty | ymmDirty) == 0 ? 0 : fillChangedRegisters(b);
+        if (withRip) {
+            b.set(i++, rip, 0);
+        }
+        if (flagsChanged) {
+            b.set(i, rflags, 0);
+        }
+        if (!invokeSet(b)) {
+            fail(EmulatorStatus.SET_VIRTUAL_PROCESSOR_REGISTERS_CALLBACK_FAILED, EmulatorStatus.Reason.CALLBACK_FAILED);
+        }
+    }
+
+    /** A new combination of changed registers: lays out the set batch's names once. */
+    private void layOutSetBatch(RegisterValues b, long signature, boolean withRip, boolean flagsChanged) {
+        setSignature = signature;
+        b.clear();
+        for (int m = gprDirty; m != 0; m &= m - 1) {
+            b.add(Register.gpr(Integer.numberOfTrailingZeros(m)));
+        }
+        for (int m = xmmDirty; m != 0; m &= m - 1) {
+            b.add(Register.xmm(Integer.numberOfTrailingZeros(m)));
+        }
+        for (int m = ymmDirty; m != 0; m &= m - 1) {
+            b.add(Register.ymmHigh(Integer.numberOfTrailingZeros(m)));
+        }
+        if (withRip) {
+            b.add(Register.RIP);
+        }
+        if (flagsChanged) {
+            b.add(Register.RFLAGS);
+        }
+    }
+
+    /** Puts the values of the changed GPRs, XMM and YMM halves in the set batch; returns the next index. */
+    private int fillChangedRegisters(RegisterValues b) {
         int i = 0;
         for (int m = gprDirty; m != 0; m &= m - 1) {
             b.set(i++, gpr[Integer.numberOfTrailingZeros(m)], 0);
@@ -605,15 +626,7 @@ public final class Engine {
             int x = Integer.numberOfTrailingZeros(m);
             b.set(i++, ymmLo[x], ymmHi[x]);
         }
-        if (withRip) {
-            b.set(i++, rip, 0);
-        }
-        if (flagsChanged) {
-            b.set(i, rflags, 0);
-        }
-        if (!invokeSet(b)) {
-            fail(EmulatorStatus.SET_VIRTUAL_PROCESSOR_REGISTERS_CALLBACK_FAILED, EmulatorStatus.Reason.CALLBACK_FAILED);
-        }
+        return i;
     }
 
     /** SS.B: a 32-bit stack outside 64-bit mode. */
@@ -1039,7 +1052,11 @@ public final class Engine {
         return (a >> 47) == 0 || (a >> 47) == -1;
     }
 
-    /** Translates the page of {@code linear} for {@code kind}; returns the GPA of {@code linear}. */
+    /**
+     * Translates the page of {@code linear} for {@code kind}; returns the GPA of {@code linear}. A page
+     * this instruction already translated for the same kinds costs no callback. Kept small so the JIT
+     * inlines it into the memory paths; failures are handled out of line.
+     */
     public long translate(long linear, int kind) {
         long page = linear & ~4095L;
         for (int i = 0; i < trCount; i++) {
@@ -1047,43 +1064,13 @@ public final class Engine {
                 return trGpa[i] | (linear & 4095);
             }
         }
-        int flags = 0;
-        if ((kind & READ) != 0) {
-            flags |= GvaTranslation.VALIDATE_READ;
-        }
-        if ((kind & WRITE) != 0) {
-            flags |= GvaTranslation.VALIDATE_WRITE;
-        }
-        if ((kind & FETCH) != 0) {
-            flags |= GvaTranslation.VALIDATE_EXECUTE;
-        }
         GvaTranslation t = translation;
         t.set(-1, 0);
-        boolean ok;
-        try {
-            ok = callbacks.translateGvaPage(context, page, flags, t);
-        } catch (RuntimeException e) {
-            ok = false;
-        }
-        if (!ok) {
+        if (!invokeTranslate(page, validationFlags(kind), t)) {
             fail(EmulatorStatus.TRANSLATE_GVA_PAGE_CALLBACK_FAILED, EmulatorStatus.Reason.CALLBACK_FAILED);
         }
-        switch (t.resultCode()) {
-            case GvaTranslation.SUCCESS:
-                break;
-            case GvaTranslation.PAGE_NOT_PRESENT:
-            case GvaTranslation.PRIVILEGE_VIOLATION:
-            case GvaTranslation.INVALID_PAGE_TABLE_FLAGS: {
-                int error = (t.resultCode() == GvaTranslation.PAGE_NOT_PRESENT ? 0 : 1)
-                    | ((kind & WRITE) != 0 ? 2 : 0) | (cpl == 3 ? 4 : 0)
-                    | (t.resultCode() == GvaTranslation.INVALID_PAGE_TABLE_FLAGS ? 8 : 0)
-                    | ((kind & FETCH) != 0 ? 16 : 0);
-                outcome.cr2 = linear;
-                fault(14, true, error);
-                break;
-            }
-            default:
-                fail(EmulatorStatus.TRANSLATE_GVA_PAGE_CALLBACK_FAILED, EmulatorStatus.Reason.CALLBACK_FAILED);
+        if (t.resultCode() != GvaTranslation.SUCCESS) {
+            translationFailed(linear, kind, t.resultCode());
         }
         long gpaPage = t.gpaPage();
         if ((gpaPage & 4095) != 0) {
@@ -1094,6 +1081,47 @@ public final class Engine {
         trKinds[slot] = kind;
         trGpa[slot] = gpaPage;
         return gpaPage | (linear & 4095);
+    }
+
+    private static int validationFlags(int kind) {
+        int flags = 0;
+        if ((kind & READ) != 0) {
+            flags |= GvaTranslation.VALIDATE_READ;
+        }
+        if ((kind & WRITE) != 0) {
+            flags |= GvaTranslation.VALIDATE_WRITE;
+        }
+        if ((kind & FETCH) != 0) {
+            flags |= GvaTranslation.VALIDATE_EXECUTE;
+        }
+        return flags;
+    }
+
+    private boolean invokeTranslate(long page, int flags, GvaTranslation t) {
+        try {
+            return callbacks.translateGvaPage(context, page, flags, t);
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** A translation that did not succeed: a #PF with the SDM's error code, or a failed callback. */
+    private void translationFailed(long linear, int kind, int resultCode) {
+        switch (resultCode) {
+            case GvaTranslation.PAGE_NOT_PRESENT:
+            case GvaTranslation.PRIVILEGE_VIOLATION:
+            case GvaTranslation.INVALID_PAGE_TABLE_FLAGS: {
+                int error = (resultCode == GvaTranslation.PAGE_NOT_PRESENT ? 0 : 1)
+                    | ((kind & WRITE) != 0 ? 2 : 0) | (cpl == 3 ? 4 : 0)
+                    | (resultCode == GvaTranslation.INVALID_PAGE_TABLE_FLAGS ? 8 : 0)
+                    | ((kind & FETCH) != 0 ? 16 : 0);
+                outcome.cr2 = linear;
+                fault(14, true, error);
+                break;
+            }
+            default:
+                fail(EmulatorStatus.TRANSLATE_GVA_PAGE_CALLBACK_FAILED, EmulatorStatus.Reason.CALLBACK_FAILED);
+        }
     }
 
     private long memoryRead(long gpa, int size) {
