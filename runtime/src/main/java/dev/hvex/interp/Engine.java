@@ -225,19 +225,7 @@ public final class Engine {
             if (cache != null) {
                 k0 = dev.hvex.jit.HandlerCache.keyLow(reported, byteCount);
                 k1 = dev.hvex.jit.HandlerCache.keyHigh(reported, byteCount);
-                int mc = mode.ordinal() << 8 | byteCount;
-                // A vCPU tends to exit on the same instruction again: one compare before the shared cache.
-                if (memoProfile != null && k0 == memoKey0 && k1 == memoKey1 && mc == memoModeCount) {
-                    profile = memoProfile;
-                } else {
-                    profile = cache.lookup(mode, k0, k1, byteCount);
-                    if (profile != null && profile.handler != null) {
-                        memoProfile = profile;
-                        memoKey0 = k0;
-                        memoKey1 = k1;
-                        memoModeCount = mc;
-                    }
-                }
+                profile = findProfile(k0, k1, byteCount);
                 if (profile != null && profile.handler != null) {
                     stats.cachedRuns++;
                     runCached(profile);
@@ -253,6 +241,25 @@ public final class Engine {
             outcome.reason = EmulatorStatus.Reason.INTERNAL_ERROR;
             stats.failures++;
         }
+    }
+
+    /**
+     * The profile of this exit's bytes: the engine's memo of its last cached exit first (a vCPU tends to
+     * exit on the same instruction again), then the shared cache.
+     */
+    private dev.hvex.jit.Profile findProfile(long k0, long k1, int byteCount) {
+        int mc = mode.ordinal() << 8 | byteCount;
+        if (memoProfile != null && k0 == memoKey0 && k1 == memoKey1 && mc == memoModeCount) {
+            return memoProfile;
+        }
+        dev.hvex.jit.Profile profile = cache.lookup(mode, k0, k1, byteCount);
+        if (profile != null && profile.handler != null) {
+            memoProfile = profile;
+            memoKey0 = k0;
+            memoKey1 = k1;
+            memoModeCount = mc;
+        }
+        return profile;
     }
 
     /** The cold path: decode (fetching what is missing), gather registers, profile, execute. */
