@@ -63,8 +63,15 @@ public final class CaseReplay {
 
     /** Replays every case of {@code file}. */
     public void replay(Path file) throws IOException {
-        try (CaseRunner runner = new CaseRunner(); CaseReader reader = CaseReader.open(file)) {
-            for (ExitCase c : reader) {
+        try (CaseReader reader = CaseReader.open(file)) {
+            replay(reader);
+        }
+    }
+
+    /** Replays every case of {@code cases}, counting passes and collecting failures. */
+    public void replay(Iterable<ExitCase> cases) {
+        try (CaseRunner runner = new CaseRunner()) {
+            for (ExitCase c : cases) {
                 total++;
                 String key = c.familyOrGuess() + " " + c.mode().label();
                 int[] n = counts.computeIfAbsent(key, k -> new int[2]);
