@@ -19,11 +19,12 @@ import dev.hvex.interp.Engine;
  */
 public final class Emulator implements AutoCloseable {
     private final Engine engine;
-    private final EmulatorStatus status = new EmulatorStatus();
+    private final EmulatorStatus status;
     private boolean closed;
 
     private Emulator(EmulatorCallbacks callbacks, EmulatorOptions options) {
         this.engine = new Engine(callbacks, options);
+        this.status = new EmulatorStatus(engine.outcome());
     }
 
     public static Emulator create(EmulatorCallbacks callbacks) {
@@ -45,14 +46,14 @@ public final class Emulator implements AutoCloseable {
     public EmulatorStatus tryMmioEmulation(Object context, VpExitContext vp, MmioAccessContext access) {
         checkOpen();
         engine.runMmio(context, vp, access);
-        return publish();
+        return status;
     }
 
     /** Emulates the IN/OUT/INS/OUTS instruction behind a port-I/O exit. */
     public EmulatorStatus tryIoEmulation(Object context, VpExitContext vp, IoPortAccessContext access) {
         checkOpen();
         engine.runIo(context, vp, access);
-        return publish();
+        return status;
     }
 
     /** Counters of this emulator's engine and of the shared handler cache. */
@@ -71,18 +72,4 @@ public final class Emulator implements AutoCloseable {
         }
     }
 
-    private EmulatorStatus publish() {
-        EmulatorStatus s = status;
-        Engine.Outcome o = engine.outcome();
-        s.bits = o.bits;
-        if (s.reason != o.reason) {
-            s.reason = o.reason; // a reference store costs a GC barrier: only when it changes
-        }
-        s.formId = o.formId;
-        s.vector = o.vector;
-        s.hasErrorCode = o.hasErrorCode;
-        s.errorCode = o.errorCode;
-        s.cr2 = o.cr2;
-        return s;
-    }
 }

@@ -1,5 +1,7 @@
 package dev.hvex;
 
+import dev.hvex.interp.Engine;
+
 /**
  * The outcome of one emulation: the WHV_EMULATOR_STATUS bits, plus hvex's extension, the exception the
  * VMM should inject when the instruction faults. Each {@link Emulator} owns one instance and returns it
@@ -38,88 +40,87 @@ public final class EmulatorStatus {
         INTERNAL_ERROR
     }
 
-    int bits;
-    Reason reason = Reason.NONE;
-    int formId = -1;
-    int vector = -1;
-    boolean hasErrorCode;
-    int errorCode;
-    long cr2;
+    /** The engine's record of its last emulation: this status reads it, so nothing is copied per exit. */
+    private final Engine.Outcome outcome;
+
+    EmulatorStatus(Engine.Outcome outcome) {
+        this.outcome = outcome;
+    }
 
     /** The status word with WHV_EMULATOR_STATUS's bit layout (hvex's extension bits above bit 15). */
     public int bits() {
-        return bits;
+        return outcome.bits;
     }
 
     public boolean emulationSuccessful() {
-        return (bits & EMULATION_SUCCESSFUL) != 0;
+        return (outcome.bits & EMULATION_SUCCESSFUL) != 0;
     }
 
     public boolean internalEmulationFailure() {
-        return (bits & INTERNAL_EMULATION_FAILURE) != 0;
+        return (outcome.bits & INTERNAL_EMULATION_FAILURE) != 0;
     }
 
     public boolean ioPortCallbackFailed() {
-        return (bits & IO_PORT_CALLBACK_FAILED) != 0;
+        return (outcome.bits & IO_PORT_CALLBACK_FAILED) != 0;
     }
 
     public boolean memoryCallbackFailed() {
-        return (bits & MEMORY_CALLBACK_FAILED) != 0;
+        return (outcome.bits & MEMORY_CALLBACK_FAILED) != 0;
     }
 
     public boolean translateGvaPageCallbackFailed() {
-        return (bits & TRANSLATE_GVA_PAGE_CALLBACK_FAILED) != 0;
+        return (outcome.bits & TRANSLATE_GVA_PAGE_CALLBACK_FAILED) != 0;
     }
 
     public boolean translateGvaPageCallbackGpaIsNotAligned() {
-        return (bits & TRANSLATE_GVA_PAGE_CALLBACK_GPA_IS_NOT_ALIGNED) != 0;
+        return (outcome.bits & TRANSLATE_GVA_PAGE_CALLBACK_GPA_IS_NOT_ALIGNED) != 0;
     }
 
     public boolean getVirtualProcessorRegistersCallbackFailed() {
-        return (bits & GET_VIRTUAL_PROCESSOR_REGISTERS_CALLBACK_FAILED) != 0;
+        return (outcome.bits & GET_VIRTUAL_PROCESSOR_REGISTERS_CALLBACK_FAILED) != 0;
     }
 
     public boolean setVirtualProcessorRegistersCallbackFailed() {
-        return (bits & SET_VIRTUAL_PROCESSOR_REGISTERS_CALLBACK_FAILED) != 0;
+        return (outcome.bits & SET_VIRTUAL_PROCESSOR_REGISTERS_CALLBACK_FAILED) != 0;
     }
 
     public boolean interruptCausedIntercept() {
-        return (bits & INTERRUPT_CAUSED_INTERCEPT) != 0;
+        return (outcome.bits & INTERRUPT_CAUSED_INTERCEPT) != 0;
     }
 
     public boolean guestCannotBeFaulted() {
-        return (bits & GUEST_CANNOT_BE_FAULTED) != 0;
+        return (outcome.bits & GUEST_CANNOT_BE_FAULTED) != 0;
     }
 
     public boolean exceptionPending() {
-        return (bits & EXCEPTION_PENDING) != 0;
+        return (outcome.bits & EXCEPTION_PENDING) != 0;
     }
 
     /** The vector to inject (0 #DE, 6 #UD, 12 #SS, 13 #GP, 14 #PF, 17 #AC), or -1. */
     public int exceptionVector() {
-        return vector;
+        return outcome.vector;
     }
 
     public boolean exceptionHasErrorCode() {
-        return hasErrorCode;
+        return outcome.hasErrorCode;
     }
 
     public int exceptionErrorCode() {
-        return errorCode;
+        return outcome.errorCode;
     }
 
     /** For #PF: the faulting linear address, to put in CR2. */
     public long exceptionCr2() {
-        return cr2;
+        return outcome.cr2;
     }
 
     public Reason reason() {
-        return reason;
+        return outcome.reason;
     }
 
     /** The generated form id of the instruction involved, or -1 when none was decoded. */
     public int formId() {
-        return formId;
+        return outcome.formId;
     }
 
     /** A one-line explanation for logs: which instruction and why. Allocates; not for the hot path. */
@@ -128,26 +129,26 @@ public final class EmulatorStatus {
         if (emulationSuccessful()) {
             sb.append("success");
         } else if (exceptionPending()) {
-            sb.append("exception ").append(vectorName(vector));
-            if (hasErrorCode) {
-                sb.append(" error 0x").append(Integer.toHexString(errorCode));
+            sb.append("exception ").append(vectorName(outcome.vector));
+            if (outcome.hasErrorCode) {
+                sb.append(" error 0x").append(Integer.toHexString(outcome.errorCode));
             }
-            if (vector == 14) {
-                sb.append(" cr2 0x").append(Long.toHexString(cr2));
+            if (outcome.vector == 14) {
+                sb.append(" cr2 0x").append(Long.toHexString(outcome.cr2));
             }
         } else {
             sb.append("failed");
             for (int bit = 1; bit <= 9; bit++) {
-                if ((bits & (1 << bit)) != 0) {
+                if ((outcome.bits & (1 << bit)) != 0) {
                     sb.append(' ').append(BIT_NAMES[bit]);
                 }
             }
-            if (reason != Reason.NONE) {
-                sb.append(": ").append(reason.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
+            if (outcome.reason != Reason.NONE) {
+                sb.append(": ").append(outcome.reason.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
             }
         }
-        if (formId >= 0) {
-            sb.append(" [").append(dev.hvex.gen.Forms.name(formId)).append(']');
+        if (outcome.formId >= 0) {
+            sb.append(" [").append(dev.hvex.gen.Forms.name(outcome.formId)).append(']');
         }
         return sb.toString();
     }
@@ -177,15 +178,5 @@ public final class EmulatorStatus {
             case 19: return "#XM";
             default: return "vector " + vector;
         }
-    }
-
-    void reset() {
-        bits = 0;
-        reason = Reason.NONE;
-        formId = -1;
-        vector = -1;
-        hasErrorCode = false;
-        errorCode = 0;
-        cr2 = 0;
     }
 }

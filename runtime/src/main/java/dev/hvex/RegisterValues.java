@@ -49,6 +49,18 @@ public final class RegisterValues {
         high[i] = packSegment(limit, selector, attributes);
     }
 
+    /**
+     * Keeps the first {@code n} entries. The emulator's specialized handlers re-assert the size of their
+     * batch on every exit with a constant, so that the JIT, inlining a callback, sees its loop's trip
+     * count and unrolls it.
+     */
+    public void setCount(int n) {
+        if (n < 0 || n > names.length) {
+            throw new IndexOutOfBoundsException("batch size " + n + " outside 0.." + names.length);
+        }
+        count = n;
+    }
+
     public void clear() {
         count = 0;
     }

@@ -33,7 +33,7 @@ import dev.hvex.semantics.Semantics;
  * <p>The semantics ({@code dev.hvex.semantics}) see the engine through its operand and memory methods.
  */
 public final class Engine {
-    /** What the last emulation ended with; copied into the public status by the Emulator. */
+    /** What the last emulation ended with; the public {@link EmulatorStatus} reads it. */
     public static final class Outcome {
         public int bits;
         public EmulatorStatus.Reason reason = EmulatorStatus.Reason.NONE;
@@ -42,16 +42,33 @@ public final class Engine {
         public boolean hasErrorCode;
         public int errorCode;
         public long cr2;
+
+        /** Back to "nothing to report"; a successful emulation leaves these as they are. */
+        void clearDetails() {
+            if (reason != EmulatorStatus.Reason.NONE) {
+                reason = EmulatorStatus.Reason.NONE;
+            }
+            vector = -1;
+            hasErrorCode = false;
+            errorCode = 0;
+            cr2 = 0;
+        }
     }
 
     /** Counters, readable without allocation. */
     public static final class Stats {
-        public long emulations;
+        /** Emulations that took the general route: decode (or fetch) and interpret, or an early failure. */
+        public long generalRuns;
+        /** Emulations that ran a cached handler, skipping decode. */
+        public long cachedRuns;
         public long faults;
         public long failures;
         public long fetches;
-        /** Emulations that ran a cached handler, skipping decode. */
-        public long cachedRuns;
+
+        /** Every emulation; the hot path counts once, in {@link #cachedRuns}. */
+        public long emulations() {
+            return generalRuns + cachedRuns;
+        }
     }
 
     // Memory access kinds for translation and checks.
@@ -64,6 +81,8 @@ public final class Engine {
 
     private final EmulatorCallbacks callbacks;
     private final EmulatorOptions options;
+    /** {@link EmulatorOptions#verifyExits()}, read on every fast path. */
+    private final boolean verifyExits;
     private final Outcome outcome = new Outcome();
     private final Stats stats = new Stats();
     /** The batch of the get callback; its names persist while a cached instruction repeats. */
@@ -72,6 +91,10 @@ public final class Engine {
     private final RegisterValues setBatch = new RegisterValues(96);
     private Register[] namesInBatch;
     private long setSignature = -1;
+    /** {@link #setSignature} of a set batch holding RIP alone. */
+    private static final long RIP_ONLY = 1L << 48;
+    /** Whether the scratch state below may hold something from the last emulation. */
+    private boolean scratchUsed;
     private final MemoryAccess memAccess = new MemoryAccess();
     private final IoPortAccess ioAccess = new IoPortAccess();
     private final GvaTranslation translation = new GvaTranslation();
@@ -84,6 +107,9 @@ public final class Engine {
     /** Four longs of vector data for the SSE/AVX semantics (one YMM register), reused. */
     public final long[] vectorScratch = new long[4];
     private dev.hvex.jit.Profile memoProfile;
+    private dev.hvex.jit.Handler memoHandler;
+    /** The profile whose decoded instruction and register masks {@link #runCached} last put in place. */
+    private dev.hvex.jit.Profile profileInPlace;
     private long memoKey0;
     private long memoKey1;
     private int memoModeCount;
@@ -142,6 +168,7 @@ public final class Engine {
     public Engine(EmulatorCallbacks callbacks, EmulatorOptions options) {
         this.callbacks = callbacks;
         this.options = options;
+        this.verifyExits = options.verifyExits();
         this.cache = options.specialize() ? options.cache() : null;
         this.insn = scratch;
     }
@@ -190,31 +217,42 @@ public final class Engine {
         if (vp != exit) {
             vp = exit;
         }
+        // Every route sets the status bits and the form; only a failure or fault leaves details behind.
         Outcome o = outcome;
-        o.bits = 0;
-        if (o.reason != EmulatorStatus.Reason.NONE) {
-            o.reason = EmulatorStatus.Reason.NONE;
+        if (o.bits != EmulatorStatus.EMULATION_SUCCESSFUL) {
+            o.clearDetails();
         }
-        o.formId = -1;
-        o.vector = -1;
-        o.hasErrorCode = false;
-        o.errorCode = 0;
-        o.cr2 = 0;
+        if (scratchUsed) {
+            clearScratch();
+        }
+    }
+
+    /**
+     * Forgets the last emulation's changed registers, translations, effective address and REP progress.
+     * Only the general route and unwinding leave any behind ({@link #scratchUsed}); a fast path cleans up
+     * after itself, so a hot exit skips this.
+     */
+    private void clearScratch() {
+        scratchUsed = false;
         gprDirty = 0;
         xmmDirty = 0;
         ymmDirty = 0;
         trCount = 0;
         eaKnown = false;
         committedGprMask = 0;
-        stats.emulations++;
     }
 
     private void emulate(byte[] reported, int byteCount) {
         try {
             if (vp.interruptionPending()) {
+                stats.generalRuns++;
+                outcome.formId = -1;
                 fail(EmulatorStatus.INTERRUPT_CAUSED_INTERCEPT, EmulatorStatus.Reason.INTERRUPTION_PENDING);
             }
-            mode = vp.mode();
+            CpuMode m = vp.mode();
+            if (mode != m) {
+                mode = m; // a reference store costs a GC write barrier: only when the mode changes
+            }
             cpl = mode == CpuMode.REAL16 ? 0 : mode == CpuMode.VM86 ? 3 : vp.cpl();
             // Outside 64-bit mode the instruction pointer is EIP: bits 63:32 of what the VMM passes mean nothing.
             rip = mode.is64() ? vp.rip() : vp.rip() & 0xffffffffL;
@@ -226,16 +264,17 @@ public final class Engine {
                 k0 = dev.hvex.jit.HandlerCache.keyLow(reported, byteCount);
                 k1 = dev.hvex.jit.HandlerCache.keyHigh(reported, byteCount);
                 profile = findProfile(k0, k1, byteCount);
-                if (profile != null && profile.handler != null) {
+                if (profile != null && profile == memoProfile) {
                     stats.cachedRuns++;
-                    runCached(profile);
+                    runCached(profile, memoHandler);
                     return;
                 }
             }
             interpret(reported, byteCount, profile, k0, k1);
         } catch (Abort a) {
-            // outcome already recorded
+            scratchUsed = true; // outcome already recorded
         } catch (RuntimeException e) {
+            scratchUsed = true;
             // A bug in hvex must not escape into the VMM's exit loop as an exception.
             outcome.bits = EmulatorStatus.INTERNAL_EMULATION_FAILURE;
             outcome.reason = EmulatorStatus.Reason.INTERNAL_ERROR;
@@ -253,7 +292,10 @@ public final class Engine {
             return memoProfile;
         }
         dev.hvex.jit.Profile profile = cache.lookup(mode, k0, k1, byteCount);
-        if (profile != null && profile.handler != null) {
+        dev.hvex.jit.Handler handler = profile == null ? null : profile.handler;
+        if (handler != null) {
+            // A profile's handler is set once, so the memo keeps it and the hot path skips the volatile read.
+            memoHandler = handler;
             memoProfile = profile;
             memoKey0 = k0;
             memoKey1 = k1;
@@ -264,6 +306,10 @@ public final class Engine {
 
     /** The cold path: decode (fetching what is missing), gather registers, profile, execute. */
     private void interpret(byte[] reported, int byteCount, dev.hvex.jit.Profile profile, long k0, long k1) {
+        stats.generalRuns++;
+        scratchUsed = true;
+        outcome.formId = -1;
+        profileInPlace = null;
         gprWanted = 0;
         segWanted = 0;
         cr0Wanted = false;
@@ -295,53 +341,92 @@ public final class Engine {
     }
 
     /** The hot path: a cached instruction skips decoding and register gathering. */
-    private void runCached(dev.hvex.jit.Profile p) {
-        if (insn != p.decoded) {
+    private void runCached(dev.hvex.jit.Profile p, dev.hvex.jit.Handler handler) {
+        if (p != profileInPlace) {
+            // The decoded instruction and register masks stay in place while the same profile runs again.
             insn = p.decoded;
+            gprWanted = p.gprMask;
+            segWanted = p.segMask;
+            xmmWanted = p.xmmMask;
+            ymmWanted = p.ymmMask;
+            cr0Wanted = p.cr0;
+            profileInPlace = p;
         }
         outcome.formId = p.decoded.form;
-        gprWanted = p.gprMask;
-        segWanted = p.segMask;
-        xmmWanted = p.xmmMask;
-        ymmWanted = p.ymmMask;
-        cr0Wanted = p.cr0;
-        execute(p.handler, p.names);
+        executeCached(handler, p.names);
     }
 
-    /** Gets the registers, runs the semantics (a specialized handler, or the interpreter's), sets registers. */
+    /** The cold path's execution: gets the registers, runs the semantics, sets registers. */
     private void execute(dev.hvex.jit.Handler handler) {
-        execute(handler, null);
+        checkCodeLimit();
+        boolean got = loadRegisters(null);
+        executeGeneral(handler, got, rflags);
     }
 
-    private void execute(dev.hvex.jit.Handler handler, Register[] names) {
-        // Reported bytes may reach past the CS limit too: the processor would not have run them. (Checked
-        // here, on both tiers, since a cached instruction is not decoded again.)
+    /**
+     * The hot path's execution. Kept apart from {@link #executeGeneral} and small, so that the JIT inlines
+     * it into the exit path (a method whose compiled code is large is called, not inlined).
+     */
+    private void executeCached(dev.hvex.jit.Handler handler, Register[] names) {
+        if (!mode.is64()) {
+            checkCodeLimit();
+        }
+        long oldFlags = rflags;
+        if (!handler.fast) {
+            executeGeneral(handler, loadRegisters(names), oldFlags);
+            return;
+        }
+        // A fast path (64-bit mode only, so RIP needs no wrapping) gets the registers, reads the batch
+        // directly and does the whole instruction, or declines having done nothing more.
+        if (names != namesInBatch) {
+            batch.setNames(names);
+            namesInBatch = names;
+        }
+        if (handler.runFast(this)) {
+            rip += insn.length;
+            if (gprDirty == 0 && rflags == oldFlags && setSignature == RIP_ONLY) {
+                setRip(); // a store: only RIP changes
+            } else {
+                commit(oldFlags, true);
+                gprDirty = 0;
+            }
+            outcome.bits = EmulatorStatus.EMULATION_SUCCESSFUL;
+            return;
+        }
+        executeGeneral(handler, names.length != 0, oldFlags);
+    }
+
+    /**
+     * Reported bytes may reach past the CS limit too: the processor would not have run them. (Checked on
+     * both tiers, since a cached instruction is not decoded again.)
+     */
+    private void checkCodeLimit() {
         if (!mode.is64() && rip + insn.length - 1 > (vp.cs().limit() & 0xffffffffL)) {
             fault(13, true, 0);
         }
-        boolean got = loadRegisters(names);
-        paging = mode.is64() || mode == CpuMode.COMPAT16 || mode == CpuMode.COMPAT32; // long mode: always
-        long oldFlags = rflags;
+    }
+
+    /** Runs the semantics on the register cache: a specialized handler's general path, or the interpreter. */
+    private void executeGeneral(dev.hvex.jit.Handler handler, boolean got, long oldFlags) {
+        scratchUsed = true;
+        // The general path needs the values in the register cache, and CR0 among them outside long mode.
+        if (got) {
+            scatter(batch);
+        }
+        paging = mode.is64() || mode == CpuMode.COMPAT16 || mode == CpuMode.COMPAT32 // long mode: always
+            || mode != CpuMode.REAL16 && !vp.eferLma() && (cr0 & 0x80000000L) != 0;
         repInterrupted = false;
-        // A fast path (64-bit mode only) reads the batch directly; the general path needs the values in
-        // the register cache, and CR0 among them outside long mode.
-        if (handler == null || !handler.runFast(this)) {
-            if (got) {
-                scatter(batch);
-            }
-            paging |= mode != CpuMode.REAL16 && !vp.eferLma() && (cr0 & 0x80000000L) != 0;
-            if (!options.verifyExits()) {
-                // the VMM vouches for the exit (a debugger stepping, say)
-            } else if (mmioContext != null) {
-                ExitConsistency.checkMmio(this, mmioContext);
-            } else {
-                ExitConsistency.checkIo(this, ioContext);
-            }
-            if (handler != null) {
-                handler.run(this);
-            } else {
-                Semantics.execute(this, insn);
-            }
+        if (!verifyExits) {
+            // the VMM vouches for the exit (a debugger stepping, say)
+        } else if (mmioContext != null) {
+            ExitConsistency.checkMmio(this, mmioContext);
+        } else {
+            ExitConsistency.checkIo(this, ioContext);
+        }
+        if (handler != null) {
+            handler.run(this);
+        } else {
+            Semantics.execute(this, insn);
         }
         if (!repInterrupted) {
             rip = nextRip();
@@ -518,6 +603,18 @@ public final class Engine {
         return true;
     }
 
+    /**
+     * A fast path's get callback. The profile's names are in the batch already; {@code n}, their number as
+     * a constant of the emitted code, is set again so that the JIT sees the callback's trip count.
+     */
+    public void fastGet(int n) {
+        RegisterValues b = batch;
+        b.setCount(n);
+        if (!invokeGet(b)) {
+            fail(EmulatorStatus.GET_VIRTUAL_PROCESSOR_REGISTERS_CALLBACK_FAILED, EmulatorStatus.Reason.CALLBACK_FAILED);
+        }
+    }
+
     /** Value {@code i} of the get batch: a fast path reads its registers here, in the profile's order. */
     public long batchLow(int i) {
         return batch.low(i);
@@ -593,6 +690,16 @@ public final class Engine {
         if (flagsChanged) {
             b.set(i, rflags, 0);
         }
+        if (!invokeSet(b)) {
+            fail(EmulatorStatus.SET_VIRTUAL_PROCESSOR_REGISTERS_CALLBACK_FAILED, EmulatorStatus.Reason.CALLBACK_FAILED);
+        }
+    }
+
+    /** {@link #commit} when only RIP changed and the set batch already holds just RIP. */
+    private void setRip() {
+        RegisterValues b = setBatch;
+        b.setCount(1); // a constant for the JIT: see RegisterValues.setCount
+        b.set(0, rip, 0);
         if (!invokeSet(b)) {
             fail(EmulatorStatus.SET_VIRTUAL_PROCESSOR_REGISTERS_CALLBACK_FAILED, EmulatorStatus.Reason.CALLBACK_FAILED);
         }
@@ -1083,11 +1190,15 @@ public final class Engine {
         if ((gpaPage & 4095) != 0) {
             fail(EmulatorStatus.TRANSLATE_GVA_PAGE_CALLBACK_GPA_IS_NOT_ALIGNED, EmulatorStatus.Reason.CALLBACK_FAILED);
         }
+        remember(page, kind, gpaPage);
+        return gpaPage | (linear & 4095);
+    }
+
+    private void remember(long page, int kind, long gpaPage) {
         int slot = trCount < trGva.length ? trCount++ : trGva.length - 1;
         trGva[slot] = page;
         trKinds[slot] = kind;
         trGpa[slot] = gpaPage;
-        return gpaPage | (linear & 4095);
     }
 
     private static int validationFlags(int kind) {
@@ -1159,8 +1270,9 @@ public final class Engine {
         if (!fastAddressOk(linear, size) || !exitAllows(WRITE)) {
             return false;
         }
-        long gpa = translate(linear, WRITE);
+        long gpa = translateOnce(linear, WRITE);
         if (!exitCovers(gpa, size)) {
+            remember(linear & ~4095L, WRITE, gpa & ~4095L); // the general path must not translate again
             return false;
         }
         memoryWrite(gpa, size, value);
@@ -1172,8 +1284,9 @@ public final class Engine {
         if (!fastAddressOk(linear, size) || !exitAllows(kind)) {
             return false;
         }
-        long gpa = translate(linear, kind);
+        long gpa = translateOnce(linear, kind);
         if (!exitCovers(gpa, size)) {
+            remember(linear & ~4095L, kind, gpa & ~4095L); // the general path must not translate again
             return false;
         }
         fastGpa = gpa;
@@ -1186,8 +1299,30 @@ public final class Engine {
         memoryWrite(fastGpa, size, value);
     }
 
+    /**
+     * {@link #translate} for a fast path's single access, without the cache lookup: a fast path translates
+     * once (a read-modify-write reuses the GPA of its read), and caches the result only when it declines.
+     */
+    private long translateOnce(long linear, int kind) {
+        GvaTranslation t = translation;
+        t.set(-1, 0);
+        if (!invokeTranslate(linear & ~4095L, validationFlags(kind), t)) {
+            fail(EmulatorStatus.TRANSLATE_GVA_PAGE_CALLBACK_FAILED, EmulatorStatus.Reason.CALLBACK_FAILED);
+        }
+        if (t.resultCode() != GvaTranslation.SUCCESS) {
+            translationFailed(linear, kind, t.resultCode());
+        }
+        long gpaPage = t.gpaPage();
+        if ((gpaPage & 4095) != 0) {
+            fail(EmulatorStatus.TRANSLATE_GVA_PAGE_CALLBACK_GPA_IS_NOT_ALIGNED, EmulatorStatus.Reason.CALLBACK_FAILED);
+        }
+        return gpaPage | (linear & 4095);
+    }
+
     private boolean fastAddressOk(long linear, int size) {
-        return canonical(linear) && canonical(linear + size - 1) && (linear & 4095) + size <= 4096
+        // Within one page the last byte is canonical when the first is: the canonical boundaries are
+        // page-aligned.
+        return (linear & 4095) + size <= 4096 && canonical(linear)
             && (cpl != 3 || !vp.cr0Am() || (rflags & ArithFlags.AC) == 0 || (linear & (size - 1)) == 0);
     }
 
@@ -1196,7 +1331,7 @@ public final class Engine {
      * general path's exit verification does: a mismatch must not turn into a page fault.
      */
     private boolean exitAllows(int kind) {
-        if (!options.verifyExits()) {
+        if (!verifyExits) {
             return true;
         }
         MmioAccessContext m = mmioContext;
@@ -1209,7 +1344,7 @@ public final class Engine {
 
     /** Whether the translated access [gpa, gpa+size) contains the exit's GPA. */
     private boolean exitCovers(long gpa, int size) {
-        if (!options.verifyExits() || mmioContext.accessType() == MmioAccessContext.EXECUTE) {
+        if (!verifyExits || mmioContext.accessType() == MmioAccessContext.EXECUTE) {
             return true;
         }
         long g = mmioContext.gpa();

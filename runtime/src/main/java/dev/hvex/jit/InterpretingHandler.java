@@ -10,6 +10,10 @@ import dev.hvex.semantics.Semantics;
 final class InterpretingHandler extends Handler {
     static final InterpretingHandler INSTANCE = new InterpretingHandler();
 
+    private InterpretingHandler() {
+        super(false);
+    }
+
     @Override
     public void run(Engine e) {
         Semantics.execute(e, e.insn);

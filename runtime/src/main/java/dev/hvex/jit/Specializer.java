@@ -119,7 +119,7 @@ public final class Specializer {
             return InterpretingHandler.INSTANCE;
         }
         String name = "dev/hvex/jit/H$" + Forms.name(d.form) + "$" + d.mode.label();
-        byte[] bytes = emit(d, name, p.gprMask, p.segMask);
+        byte[] bytes = emit(d, name, p.gprMask, p.segMask, p.names.length);
         if (DUMP != null) {
             dump(name, bytes);
         }
@@ -135,16 +135,22 @@ public final class Specializer {
     }
 
     static byte[] emit(DecodedInstruction d, String name) {
-        return emit(d, name, -1, 0);
+        return emit(d, name, -1, 0, 0);
     }
 
-    static byte[] emit(DecodedInstruction d, String name, int gprMask, int segMask) {
+    /**
+     * The class bytes of {@code d}'s handler; with a register mask ({@code gprMask >= 0}) and an eligible
+     * instruction, with a fast path that gets the profile's {@code registerCount} registers.
+     */
+    static byte[] emit(DecodedInstruction d, String name, int gprMask, int segMask, int registerCount) {
+        boolean fast = gprMask >= 0 && fastEligible(d);
         ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
         cw.visit(V17, ACC_PUBLIC | ACC_FINAL | ACC_SUPER, name, null, HANDLER, null);
         MethodVisitor init = cw.visitMethod(ACC_PUBLIC, "<init>", "()V", null, null);
         init.visitCode();
         init.visitVarInsn(ALOAD, 0);
-        init.visitMethodInsn(INVOKESPECIAL, HANDLER, "<init>", "()V", false);
+        init.visitInsn(fast ? ICONST_1 : ICONST_0);
+        init.visitMethodInsn(INVOKESPECIAL, HANDLER, "<init>", "(Z)V", false);
         init.visitInsn(RETURN);
         init.visitMaxs(0, 0);
         init.visitEnd();
@@ -154,15 +160,15 @@ public final class Specializer {
         mv.visitInsn(RETURN);
         mv.visitMaxs(0, 0);
         mv.visitEnd();
-        if (gprMask >= 0 && fastEligible(d)) {
-            MethodVisitor fast = cw.visitMethod(ACC_PUBLIC, "runFast", "(L" + ENGINE + ";)Z", null, null);
-            fast.visitCode();
-            Body body = new Body(fast, d);
+        if (fast) {
+            MethodVisitor mvFast = cw.visitMethod(ACC_PUBLIC, "runFast", "(L" + ENGINE + ";)Z", null, null);
+            mvFast.visitCode();
+            Body body = new Body(mvFast, d);
             body.batchGprMask = gprMask;
             body.batchSegMask = segMask;
-            body.emitFast();
-            fast.visitMaxs(0, 0);
-            fast.visitEnd();
+            body.emitFast(registerCount);
+            mvFast.visitMaxs(0, 0);
+            mvFast.visitEnd();
         }
         cw.visitEnd();
         return cw.toByteArray();
@@ -271,10 +277,15 @@ public final class Specializer {
         }
 
         /**
-         * runFast: the instruction with its one memory operand through the engine's fast 64-bit accessors,
-         * returning false (before any device access) when they decline.
+         * runFast: gets the registers, then runs the instruction with its one memory operand through the
+         * engine's fast 64-bit accessors, returning false (before any device access) when they decline.
          */
-        void emitFast() {
+        void emitFast(int registerCount) {
+            if (registerCount > 0) {
+                mv.visitVarInsn(ALOAD, E);
+                push(registerCount);
+                mv.visitMethodInsn(INVOKEVIRTUAL, ENGINE, "fastGet", "(I)V", false);
+            }
             int memory = fastMemoryOperand(d);
             int memCode = Forms.operand(d.form, memory);
             int otherCode = Forms.operand(d.form, 1 - memory);

@@ -85,6 +85,45 @@ class SpecializerTest {
         assertThat(Specializer.rejectedClasses()).isZero();
     }
 
+    /**
+     * When the fast path of {@code mov [rdi+8], eax} declines (a page split, a non-canonical address, an
+     * alignment check), the general path finishes with the registers the fast path already fetched: the
+     * same callbacks as the interpreter, and one get.
+     */
+    @ParameterizedTest(name = "{3}")
+    @CsvSource({
+        "0xff6, 0, false, page split",
+        "0x7ffffffffffc, 0, false, non-canonical",
+        "0x2001, 3, true, alignment check",
+    })
+    void declinedFastPathMatchesInterpreter(String rdiText, int cpl, boolean alignmentCheck, String what) {
+        long rdi = Long.decode(rdiText);
+        long rflags = 0x8d7 | (alignmentCheck ? 1L << 18 : 0);
+        FakeVmm a = vmm();
+        FakeVmm b = vmm();
+        EmulatorOptions options = EmulatorOptions.defaults().withVerifyExits(false);
+        try (Emulator interp = Emulator.create(a, options.withSpecialize(false));
+             Emulator jit = Emulator.create(b, options.withCache(new HandlerCache(64)).withSpecializeThreshold(0))) {
+            jit.tryMmioEmulation(null, context("long64"), access("894708")); // specializes
+            for (FakeVmm v : new FakeVmm[] {a, b}) {
+                restore(v);
+                v.set(Register.RDI, rdi).set(Register.RFLAGS, rflags).set(Register.RIP, 0);
+                v.log.clear();
+                v.getCalls = 0;
+                v.setCalls = 0;
+            }
+            VpExitContext vp = context("long64").setCpl(cpl).setCr0Am(alignmentCheck).setRflags(rflags);
+            String expected = interp.tryMmioEmulation(null, vp, access("894708")).describe();
+            assertThat(jit.tryMmioEmulation(null, vp, access("894708")).describe()).isEqualTo(expected);
+            assertThat(jit.stats().cachedRuns).isEqualTo(1);
+        }
+        assertThat(b.log).isEqualTo(a.log);
+        assertThat(b.lo).isEqualTo(a.lo);
+        assertThat(b.memory).isEqualTo(a.memory);
+        assertThat(b.getCalls).isEqualTo(a.getCalls).isEqualTo(1);
+        assertThat(b.setCalls).isEqualTo(a.setCalls);
+    }
+
     private static byte[] padded(String hex) {
         byte[] b = new byte[16];
         byte[] h = Exits.hex(hex);
