@@ -597,7 +597,7 @@ public final class Engine {
                 return false;
             }
         }
-        if (!invokeGet(b)) {
+        if (!invokeGetSized(b)) {
             fail(EmulatorStatus.GET_VIRTUAL_PROCESSOR_REGISTERS_CALLBACK_FAILED, EmulatorStatus.Reason.CALLBACK_FAILED);
         }
         return true;
@@ -690,7 +690,7 @@ public final class Engine {
         if (flagsChanged) {
             b.set(i, rflags, 0);
         }
-        if (!invokeSet(b)) {
+        if (!invokeSetSized(b)) {
             fail(EmulatorStatus.SET_VIRTUAL_PROCESSOR_REGISTERS_CALLBACK_FAILED, EmulatorStatus.Reason.CALLBACK_FAILED);
         }
     }
@@ -1437,6 +1437,43 @@ public final class Engine {
             return callbacks.getRegisters(context, b);
         } catch (RuntimeException e) {
             return false;
+        }
+    }
+
+    /**
+     * The set callback, with the batch size re-asserted as a constant in the common cases: each case
+     * inlines the VMM's callback with a trip count the JIT can see (see {@link RegisterValues#setCount}).
+     */
+    private boolean invokeSetSized(RegisterValues b) {
+        switch (b.count()) {
+            case 1:
+                b.setCount(1);
+                return invokeSet(b);
+            case 2:
+                b.setCount(2);
+                return invokeSet(b);
+            case 3:
+                b.setCount(3);
+                return invokeSet(b);
+            default:
+                return invokeSet(b);
+        }
+    }
+
+    /** The get callback, sized like {@link #invokeSetSized}. */
+    private boolean invokeGetSized(RegisterValues b) {
+        switch (b.count()) {
+            case 1:
+                b.setCount(1);
+                return invokeGet(b);
+            case 2:
+                b.setCount(2);
+                return invokeGet(b);
+            case 3:
+                b.setCount(3);
+                return invokeGet(b);
+            default:
+                return invokeGet(b);
         }
     }
 
