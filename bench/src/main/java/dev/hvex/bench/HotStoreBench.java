@@ -14,6 +14,7 @@ import dev.hvex.jit.Profile;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.CompilerControl;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
@@ -126,6 +127,22 @@ public class HotStoreBench {
         byte[] b = access.instructionBytes();
         int n = access.instructionByteCount();
         return cache.lookup(vp.mode(), HandlerCache.keyLow(b, n), HandlerCache.keyHigh(b, n), n);
+    }
+
+    /**
+     * {@link #ideal} behind a call the JIT may not inline, as a VMM's exit loop calls its handler: JMH
+     * inlines a benchmark method into its measuring loop, where a newer JIT (JDK 25) overlaps the ideal's
+     * iterations and folds its constant register names; the emulator is always called. Context only: the
+     * target compares with {@link #ideal}.
+     */
+    @Benchmark
+    public int idealCalled() {
+        return idealHandler();
+    }
+
+    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
+    private int idealHandler() {
+        return ideal();
     }
 
     /**
