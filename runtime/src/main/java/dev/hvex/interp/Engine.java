@@ -6,7 +6,6 @@ import dev.hvex.CpuMode;
 import dev.hvex.EmulatorCallbacks;
 import dev.hvex.EmulatorOptions;
 import dev.hvex.EmulatorStatus;
-import dev.hvex.GvaTranslation;
 import dev.hvex.IoPortAccess;
 import dev.hvex.IoPortAccessContext;
 import dev.hvex.MemoryAccess;
@@ -30,7 +29,13 @@ import dev.hvex.semantics.Semantics;
  * then set every changed register, RIP and RFLAGS in one batch. A fault or a failed callback unwinds
  * with {@link Abort} before the final set, so the guest's registers stay untouched.
  *
- * <p>The semantics ({@code dev.hvex.semantics}) see the engine through its operand and memory methods.
+ * <p>A cached instruction ({@code dev.hvex.jit}) skips the decode and the gathering: its profile holds
+ * both. A specialized handler with a fast path ({@code runFast}, 64-bit mode, one memory operand) gets its
+ * registers, checks, translates and makes its access itself through the {@code fast*} methods here, and
+ * the engine only sets RIP and the changed registers; anything unusual falls back to the general path.
+ *
+ * <p>The semantics ({@code dev.hvex.semantics}) see the engine through its operand and memory methods;
+ * page translation is {@link PageTranslator}'s.
  */
 public final class Engine {
     /** What the last emulation ended with; the public {@link EmulatorStatus} reads it. */
@@ -97,7 +102,7 @@ public final class Engine {
     private boolean scratchUsed;
     private final MemoryAccess memAccess = new MemoryAccess();
     private final IoPortAccess ioAccess = new IoPortAccess();
-    private final GvaTranslation translation = new GvaTranslation();
+    private final PageTranslator pages;
     /** The instruction being executed: the interpreter's scratch, or a cached handler's snapshot. */
     public DecodedInstruction insn;
     private final DecodedInstruction scratch = new DecodedInstruction();
@@ -150,12 +155,6 @@ public final class Engine {
     private boolean eaKnown;
     private long ea;
 
-    // Translations made by this instruction: the gva page, access kinds validated, gpa page.
-    private final long[] trGva = new long[4];
-    private final int[] trKinds = new int[4];
-    private final long[] trGpa = new long[4];
-    private int trCount;
-
     // REP progress that survives a fault in a later iteration (SDM: completed iterations stay done).
     private int committedGprMask;
     private final long[] committedGpr = new long[16];
@@ -170,6 +169,7 @@ public final class Engine {
         this.options = options;
         this.verifyExits = options.verifyExits();
         this.cache = options.specialize() ? options.cache() : null;
+        this.pages = new PageTranslator(this, callbacks);
         this.insn = scratch;
     }
 
@@ -213,6 +213,7 @@ public final class Engine {
         // Reference fields are written only when they change: each store costs a GC write barrier.
         if (context != ctx) {
             context = ctx;
+            pages.context = ctx;
         }
         if (vp != exit) {
             vp = exit;
@@ -237,7 +238,7 @@ public final class Engine {
         gprDirty = 0;
         xmmDirty = 0;
         ymmDirty = 0;
-        trCount = 0;
+        pages.forget();
         eaKnown = false;
         committedGprMask = 0;
     }
@@ -1166,80 +1167,9 @@ public final class Engine {
         return (a >> 47) == 0 || (a >> 47) == -1;
     }
 
-    /**
-     * Translates the page of {@code linear} for {@code kind}; returns the GPA of {@code linear}. A page
-     * this instruction already translated for the same kinds costs no callback. Kept small so the JIT
-     * inlines it into the memory paths; failures are handled out of line.
-     */
+    /** The GPA of {@code linear} for an access of {@code kind}: see {@link PageTranslator#translate}. */
     public long translate(long linear, int kind) {
-        long page = linear & ~4095L;
-        for (int i = 0; i < trCount; i++) {
-            if (trGva[i] == page && (trKinds[i] & kind) == kind) {
-                return trGpa[i] | (linear & 4095);
-            }
-        }
-        GvaTranslation t = translation;
-        t.set(-1, 0);
-        if (!invokeTranslate(page, validationFlags(kind), t)) {
-            fail(EmulatorStatus.TRANSLATE_GVA_PAGE_CALLBACK_FAILED, EmulatorStatus.Reason.CALLBACK_FAILED);
-        }
-        if (t.resultCode() != GvaTranslation.SUCCESS) {
-            translationFailed(linear, kind, t.resultCode());
-        }
-        long gpaPage = t.gpaPage();
-        if ((gpaPage & 4095) != 0) {
-            fail(EmulatorStatus.TRANSLATE_GVA_PAGE_CALLBACK_GPA_IS_NOT_ALIGNED, EmulatorStatus.Reason.CALLBACK_FAILED);
-        }
-        remember(page, kind, gpaPage);
-        return gpaPage | (linear & 4095);
-    }
-
-    private void remember(long page, int kind, long gpaPage) {
-        int slot = trCount < trGva.length ? trCount++ : trGva.length - 1;
-        trGva[slot] = page;
-        trKinds[slot] = kind;
-        trGpa[slot] = gpaPage;
-    }
-
-    private static int validationFlags(int kind) {
-        int flags = 0;
-        if ((kind & READ) != 0) {
-            flags |= GvaTranslation.VALIDATE_READ;
-        }
-        if ((kind & WRITE) != 0) {
-            flags |= GvaTranslation.VALIDATE_WRITE;
-        }
-        if ((kind & FETCH) != 0) {
-            flags |= GvaTranslation.VALIDATE_EXECUTE;
-        }
-        return flags;
-    }
-
-    private boolean invokeTranslate(long page, int flags, GvaTranslation t) {
-        try {
-            return callbacks.translateGvaPage(context, page, flags, t);
-        } catch (RuntimeException e) {
-            return false;
-        }
-    }
-
-    /** A translation that did not succeed: a #PF with the SDM's error code, or a failed callback. */
-    private void translationFailed(long linear, int kind, int resultCode) {
-        switch (resultCode) {
-            case GvaTranslation.PAGE_NOT_PRESENT:
-            case GvaTranslation.PRIVILEGE_VIOLATION:
-            case GvaTranslation.INVALID_PAGE_TABLE_FLAGS: {
-                int error = (resultCode == GvaTranslation.PAGE_NOT_PRESENT ? 0 : 1)
-                    | ((kind & WRITE) != 0 ? 2 : 0) | (cpl == 3 ? 4 : 0)
-                    | (resultCode == GvaTranslation.INVALID_PAGE_TABLE_FLAGS ? 8 : 0)
-                    | ((kind & FETCH) != 0 ? 16 : 0);
-                outcome.cr2 = linear;
-                fault(14, true, error);
-                break;
-            }
-            default:
-                fail(EmulatorStatus.TRANSLATE_GVA_PAGE_CALLBACK_FAILED, EmulatorStatus.Reason.CALLBACK_FAILED);
-        }
+        return pages.translate(linear, kind);
     }
 
     private long memoryRead(long gpa, int size) {
@@ -1270,9 +1200,9 @@ public final class Engine {
         if (!fastAddressOk(linear, size) || !exitAllows(WRITE)) {
             return false;
         }
-        long gpa = translateOnce(linear, WRITE);
+        long gpa = pages.translateOnce(linear, WRITE);
         if (!exitCovers(gpa, size)) {
-            remember(linear & ~4095L, WRITE, gpa & ~4095L); // the general path must not translate again
+            pages.remember(linear & ~4095L, WRITE, gpa & ~4095L); // the general path must not translate again
             return false;
         }
         memoryWrite(gpa, size, value);
@@ -1284,9 +1214,9 @@ public final class Engine {
         if (!fastAddressOk(linear, size) || !exitAllows(kind)) {
             return false;
         }
-        long gpa = translateOnce(linear, kind);
+        long gpa = pages.translateOnce(linear, kind);
         if (!exitCovers(gpa, size)) {
-            remember(linear & ~4095L, kind, gpa & ~4095L); // the general path must not translate again
+            pages.remember(linear & ~4095L, kind, gpa & ~4095L); // the general path must not translate again
             return false;
         }
         fastGpa = gpa;
@@ -1297,26 +1227,6 @@ public final class Engine {
     /** The write half of a read-modify-write whose read was {@link #fastLoad64} with RMW. */
     public void fastWriteBack(int size, long value) {
         memoryWrite(fastGpa, size, value);
-    }
-
-    /**
-     * {@link #translate} for a fast path's single access, without the cache lookup: a fast path translates
-     * once (a read-modify-write reuses the GPA of its read), and caches the result only when it declines.
-     */
-    private long translateOnce(long linear, int kind) {
-        GvaTranslation t = translation;
-        t.set(-1, 0);
-        if (!invokeTranslate(linear & ~4095L, validationFlags(kind), t)) {
-            fail(EmulatorStatus.TRANSLATE_GVA_PAGE_CALLBACK_FAILED, EmulatorStatus.Reason.CALLBACK_FAILED);
-        }
-        if (t.resultCode() != GvaTranslation.SUCCESS) {
-            translationFailed(linear, kind, t.resultCode());
-        }
-        long gpaPage = t.gpaPage();
-        if ((gpaPage & 4095) != 0) {
-            fail(EmulatorStatus.TRANSLATE_GVA_PAGE_CALLBACK_GPA_IS_NOT_ALIGNED, EmulatorStatus.Reason.CALLBACK_FAILED);
-        }
-        return gpaPage | (linear & 4095);
     }
 
     private boolean fastAddressOk(long linear, int size) {
