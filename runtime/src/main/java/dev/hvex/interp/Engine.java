@@ -598,7 +598,7 @@ public final class Engine {
                 return false;
             }
         }
-        if (!invokeGetSized(b)) {
+        if (!invokeSized(b, false)) {
             fail(EmulatorStatus.GET_VIRTUAL_PROCESSOR_REGISTERS_CALLBACK_FAILED, EmulatorStatus.Reason.CALLBACK_FAILED);
         }
         return true;
@@ -691,7 +691,7 @@ public final class Engine {
         if (flagsChanged) {
             b.set(i, rflags, 0);
         }
-        if (!invokeSetSized(b)) {
+        if (!invokeSized(b, true)) {
             fail(EmulatorStatus.SET_VIRTUAL_PROCESSOR_REGISTERS_CALLBACK_FAILED, EmulatorStatus.Reason.CALLBACK_FAILED);
         }
     }
@@ -1351,39 +1351,24 @@ public final class Engine {
     }
 
     /**
-     * The set callback, with the batch size re-asserted as a constant in the common cases: each case
-     * inlines the VMM's callback with a trip count the JIT can see (see {@link RegisterValues#setCount}).
+     * The get ({@code set} false) or set callback, with the batch size re-asserted as a constant in the
+     * common cases: each case inlines the VMM's callback with a trip count the JIT can see (see
+     * {@link RegisterValues#setCount}). {@code set} is a constant at every call site, so the JIT keeps one
+     * callback per case.
      */
-    private boolean invokeSetSized(RegisterValues b) {
+    private boolean invokeSized(RegisterValues b, boolean set) {
         switch (b.count()) {
             case 1:
                 b.setCount(1);
-                return invokeSet(b);
+                return set ? invokeSet(b) : invokeGet(b);
             case 2:
                 b.setCount(2);
-                return invokeSet(b);
+                return set ? invokeSet(b) : invokeGet(b);
             case 3:
                 b.setCount(3);
-                return invokeSet(b);
+                return set ? invokeSet(b) : invokeGet(b);
             default:
-                return invokeSet(b);
-        }
-    }
-
-    /** The get callback, sized like {@link #invokeSetSized}. */
-    private boolean invokeGetSized(RegisterValues b) {
-        switch (b.count()) {
-            case 1:
-                b.setCount(1);
-                return invokeGet(b);
-            case 2:
-                b.setCount(2);
-                return invokeGet(b);
-            case 3:
-                b.setCount(3);
-                return invokeGet(b);
-            default:
-                return invokeGet(b);
+                return set ? invokeSet(b) : invokeGet(b);
         }
     }
 
