@@ -27,7 +27,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * For a representative instruction of every family, each callback kind fails at each of its calls in
  * turn (by returning false, and by throwing): the status names that callback, no register was set, and
  * nothing at all was called after the failing callback (so no device saw a write after it). Run on the
- * interpreter and on the specialized tier.
+ * interpreter, on the specialized tier's first run (the handler through the general path) and on a
+ * cached run (the hot route, with the fast path where the handler has one).
  */
 class FaultInjectionTest {
 
@@ -77,22 +78,26 @@ class FaultInjectionTest {
     }
 
     private static void add(List<Arguments> a, int family, String mode, String hex, char type, long where) {
-        for (boolean specialized : new boolean[] {false, true}) {
-            a.add(Arguments.of(Families.name(family), family, mode, hex, type, where, specialized));
+        for (String tier : new String[] {INTERPRETED, SPECIALIZED, CACHED}) {
+            a.add(Arguments.of(Families.name(family), family, mode, hex, type, where, tier));
         }
     }
 
-    @ParameterizedTest(name = "{0} {2} {3} specialized={6}")
+    static final String INTERPRETED = "interpreted";
+    static final String SPECIALIZED = "specialized";
+    static final String CACHED = "cached";
+
+    @ParameterizedTest(name = "{0} {2} {3} {6}")
     @MethodSource("cases")
     void everyCallbackFailsInTurn(String name, int family, String mode, String hex, char type, long where,
-                                  boolean specialized) {
+                                  String tier) {
         DecodedInstruction d = new DecodedInstruction();
         byte[] bytes = Exits.hex(hex);
         assertThat(Decoder.decode(bytes, 0, bytes.length, context(mode).mode(), d)).isEqualTo(DecodeStatus.OK);
         assertThat(d.family).as("family of " + hex).isEqualTo(family);
 
         Recorder baseline = new Recorder(vmm());
-        EmulatorStatus ok = run(baseline, mode, hex, type, where, specialized);
+        EmulatorStatus ok = run(baseline, mode, hex, type, where, tier);
         assertThat(ok.bits()).as(ok.describe() + " " + baseline.log).isEqualTo(EmulatorStatus.EMULATION_SUCCESSFUL);
         assertThat(baseline.successfulSets).isEqualTo(1);
 
@@ -101,7 +106,7 @@ class FaultInjectionTest {
             for (int at = 1; at <= baseline.count(kind); at++) {
                 for (boolean throwing : new boolean[] {false, true}) {
                     Recorder r = new Recorder(vmm()).failing(kind, at, throwing);
-                    EmulatorStatus st = run(r, mode, hex, type, where, specialized);
+                    EmulatorStatus st = run(r, mode, hex, type, where, tier);
                     String what = kind + " #" + at + (throwing ? " (throws)" : "") + ": " + st.describe() + " " + r.log;
                     assertThat(r.failedAt).as(what).isGreaterThanOrEqualTo(0);
                     assertThat(st.bits()).as(what).isEqualTo(bit(kind));
@@ -128,25 +133,39 @@ class FaultInjectionTest {
         }
     }
 
-    static EmulatorStatus run(Recorder r, String mode, String hex, char type, long where, boolean specialized) {
+    static EmulatorStatus run(Recorder r, String mode, String hex, char type, long where, String tier) {
         EmulatorOptions o = EmulatorOptions.defaults().withRepBudget(64);
-        o = specialized ? o.withCache(new HandlerCache(16)).withSpecializeThreshold(0) : o.withSpecialize(false);
-        try (Emulator e = Emulator.create(r, o)) {
-            VpExitContext vp = context(mode);
-            if (type == 'i' || type == 'o') {
-                byte[] b = Exits.hex(hex);
-                DecodedInstruction d = new DecodedInstruction();
-                Decoder.decode(b, 0, b.length, vp.mode(), d);
-                boolean string = d.family == Families.STRING;
-                int size = string || d.opcode == 0xef || d.opcode == 0xed ? (d.opcode & 1) == 0 ? 1 : 4 : 1;
-                IoPortAccessContext io = new IoPortAccessContext().setInstructionBytes(b, 0, b.length)
-                    .setWrite(type == 'o').setPort((int) where).setAccessSize(size).setStringOp(string)
-                    .setRepPrefix(d.repPrefix != 0).setRax(0x11223344).setRcx(3).setRsi(0x3000).setRdi(0x2000);
-                return e.tryIoEmulation(null, vp, io);
+        o = tier.equals(INTERPRETED) ? o.withSpecialize(false)
+            : o.withCache(new HandlerCache(16)).withSpecializeThreshold(0);
+        // The callbacks follow each exit's context, so one emulator can serve a warm-up VMM and then r.
+        try (Emulator e = Emulator.create(ByContext.INSTANCE, o)) {
+            if (tier.equals(CACHED)) {
+                // The warm-up specializes the instruction and lays out the register batches; the exit
+                // under test then takes the hot route, and the fast path where the handler has one.
+                exit(e, new Recorder(vmm()), mode, hex, type, where);
             }
-            MmioAccessContext m = Exits.mmio(hex, where, type == 'w' ? MmioAccessContext.WRITE : MmioAccessContext.READ);
-            return e.tryMmioEmulation(null, vp, m);
+            EmulatorStatus status = exit(e, r, mode, hex, type, where);
+            assertThat(e.stats().cachedRuns).as("cached runs").isEqualTo(tier.equals(CACHED) ? 1 : 0);
+            return status;
         }
+    }
+
+    private static EmulatorStatus exit(Emulator e, Recorder context, String mode, String hex, char type,
+                                       long where) {
+        VpExitContext vp = context(mode);
+        if (type == 'i' || type == 'o') {
+            byte[] b = Exits.hex(hex);
+            DecodedInstruction d = new DecodedInstruction();
+            Decoder.decode(b, 0, b.length, vp.mode(), d);
+            boolean string = d.family == Families.STRING;
+            int size = string || d.opcode == 0xef || d.opcode == 0xed ? (d.opcode & 1) == 0 ? 1 : 4 : 1;
+            IoPortAccessContext io = new IoPortAccessContext().setInstructionBytes(b, 0, b.length)
+                .setWrite(type == 'o').setPort((int) where).setAccessSize(size).setStringOp(string)
+                .setRepPrefix(d.repPrefix != 0).setRax(0x11223344).setRcx(3).setRsi(0x3000).setRdi(0x2000);
+            return e.tryIoEmulation(context, vp, io);
+        }
+        MmioAccessContext m = Exits.mmio(hex, where, type == 'w' ? MmioAccessContext.WRITE : MmioAccessContext.READ);
+        return e.tryMmioEmulation(context, vp, m);
     }
 
     static VpExitContext context(String mode) {
