@@ -3,8 +3,9 @@ package dev.hvex;
 /**
  * A batch of register names and their values, handed to the get and set register callbacks.
  * The emulator owns its batches and reuses them on every call (keeping the names while the same
- * instruction repeats), so a callback must not keep a batch or change its names: it reads the names and
- * sets (get) or reads (set) the values.
+ * instruction repeats), so a callback must not keep a batch or change its names or size: it reads the
+ * names and sets (get) or reads (set) the values. A callback that loops over {@link #count()} is the
+ * fastest kind: the emulator sets the size just before each call, so the JIT can unroll that loop.
  *
  * <p>Each value is two longs laid out by the register's {@link Register.Kind}; the static helpers
  * pack and unpack segments so that no callback needs to know the bit positions.
