@@ -1263,6 +1263,22 @@ public final class Engine {
 
     // ---------------------------------------------------------------- ports
 
+    /**
+     * Whether a fast path may make this port access: in 64-bit mode (there is no virtual-8086 mode) only
+     * CPL > IOPL needs the general path's #GP, and the exit must report exactly this access (else the
+     * general path reports the mismatch).
+     */
+    public boolean fastPortOk(int port, int size, boolean write) {
+        if (cpl > ((int) (rflags >> 12) & 3)) {
+            return false;
+        }
+        if (!verifyExits) {
+            return true;
+        }
+        IoPortAccessContext x = ioContext;
+        return x != null && x.isWrite() == write && x.accessSize() == size && x.port() == port && !x.stringOp();
+    }
+
     public long portRead(int port, int size) {
         IoPortAccess a = ioAccess;
         a.set(port & 0xffff, false, size, 0);

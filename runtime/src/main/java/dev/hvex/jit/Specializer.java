@@ -20,8 +20,10 @@ import org.objectweb.asm.MethodVisitor;
  * the ALU group, TEST, INC/DEC, NOT/NEG, SETcc): register numbers, operand sizes, segment, the
  * effective-address arithmetic, immediates, the ALU operation and the written-flags mask become
  * constants in straight-line bytecode that calls the same semantic helpers as the interpreter
- * ({@code Arith.aluResult}, {@code ArithFlags.add} ...) and the same engine accessors. Other families
- * get {@link InterpretingHandler}: decode and register gathering are still skipped for them.
+ * ({@code Arith.aluResult}, {@code ArithFlags.add} ...) and the same engine accessors. In 64-bit mode,
+ * MOV, MOVNTI, ALU and TEST with a memory operand, and IN/OUT, also get a {@code runFast} (see
+ * {@link Handler#runFast}); for IN/OUT that is all that is emitted. Other families get
+ * {@link InterpretingHandler}: decode and register gathering are still skipped for them.
  *
  * <p>For {@code mov dword [rdi+8], eax} in 64-bit mode the emitted {@code run} is, as Java:
  * <pre>{@code
@@ -39,6 +41,8 @@ public final class Specializer {
     private static final String HANDLER = "dev/hvex/jit/Handler";
     private static final String ARITH = "dev/hvex/semantics/Arith";
     private static final String FLAGS = "dev/hvex/interp/ArithFlags";
+    private static final String SEMANTICS = "dev/hvex/semantics/Semantics";
+    private static final String DECODED = "dev/hvex/decode/DecodedInstruction";
     private static final String DUMP = System.getProperty("hvex.jit.dump");
 
     // Local variable slots of run(Engine): 0 this, 1 engine, then longs.
@@ -64,6 +68,12 @@ public final class Specializer {
         switch (d.family) {
             case Families.MOV: case Families.MOVNTI: case Families.MOVX: case Families.ALU: case Families.TEST:
             case Families.INCDEC: case Families.NOTNEG: case Families.SETCC:
+                break;
+            case Families.IO:
+                // Only a fast path is emitted for IN/OUT; elsewhere the interpreting handler serves as well.
+                if (!fastPort(d)) {
+                    return false;
+                }
                 break;
             default:
                 return false;
@@ -109,8 +119,13 @@ public final class Specializer {
         return memory >= 0 && Engine.sizeOfOperand(d, Forms.operand(d.form, memory)) <= 8 ? memory : -1;
     }
 
+    /** Whether {@code d} is an IN or OUT that can have a fast path (64-bit mode: no virtual-8086 mode). */
+    static boolean fastPort(DecodedInstruction d) {
+        return d.mode == dev.hvex.CpuMode.LONG64 && d.family == Families.IO;
+    }
+
     static boolean fastEligible(DecodedInstruction d) {
-        return fastMemoryOperand(d) >= 0;
+        return fastMemoryOperand(d) >= 0 || fastPort(d);
     }
 
     static Handler specialize(Profile p) {
@@ -264,6 +279,13 @@ public final class Specializer {
                     }
                     break;
                 }
+                case Families.IO:
+                    // The general path of IN/OUT is the interpreter's (only the fast path is emitted).
+                    mv.visitVarInsn(ALOAD, E);
+                    mv.visitVarInsn(ALOAD, E);
+                    mv.visitFieldInsn(GETFIELD, ENGINE, "insn", "L" + DECODED + ";");
+                    mv.visitMethodInsn(INVOKESTATIC, SEMANTICS, "execute", "(L" + ENGINE + ";L" + DECODED + ";)V", false);
+                    break;
                 case Families.SETCC:
                     mv.visitVarInsn(ALOAD, E);
                     push(Forms.cond(d.form));
@@ -285,6 +307,10 @@ public final class Specializer {
                 mv.visitVarInsn(ALOAD, E);
                 push(registerCount);
                 mv.visitMethodInsn(INVOKEVIRTUAL, ENGINE, "fastGet", "(I)V", false);
+            }
+            if (d.family == Families.IO) {
+                emitFastPort();
+                return;
             }
             int memory = fastMemoryOperand(d);
             int memCode = Forms.operand(d.form, memory);
@@ -353,6 +379,48 @@ public final class Specializer {
                     aluFlags(aluSize);
                     break;
                 }
+            }
+            mv.visitInsn(ICONST_1);
+            mv.visitInsn(IRETURN);
+            mv.visitLabel(declined);
+            mv.visitInsn(ICONST_0);
+            mv.visitInsn(IRETURN);
+        }
+
+        /**
+         * runFast of IN/OUT: A = the port (DX or the immediate), then, if the engine allows the access
+         * (I/O permission, the exit's port, size and direction), the port callback with AL/AX/EAX.
+         */
+        void emitFastPort() {
+            boolean in = d.op == Families.IO_IN;
+            int portCode = Forms.operand(d.form, in ? 1 : 0);
+            int dataCode = Forms.operand(d.form, in ? 0 : 1);
+            int size = Engine.sizeOfOperand(d, dataCode);
+            org.objectweb.asm.Label declined = new org.objectweb.asm.Label();
+            read(portCode, Engine.READ, A);
+            mv.visitVarInsn(ALOAD, E);
+            mv.visitVarInsn(LLOAD, A);
+            mv.visitInsn(L2I);
+            push(size);
+            push(in ? 0 : 1);
+            mv.visitMethodInsn(INVOKEVIRTUAL, ENGINE, "fastPortOk", "(IIZ)Z", false);
+            mv.visitJumpInsn(IFEQ, declined);
+            if (in) {
+                mv.visitVarInsn(ALOAD, E);
+                mv.visitVarInsn(LLOAD, A);
+                mv.visitInsn(L2I);
+                push(size);
+                mv.visitMethodInsn(INVOKEVIRTUAL, ENGINE, "portRead", "(II)J", false);
+                mv.visitVarInsn(LSTORE, B);
+                write(dataCode, B);
+            } else {
+                read(dataCode, Engine.READ, B);
+                mv.visitVarInsn(ALOAD, E);
+                mv.visitVarInsn(LLOAD, A);
+                mv.visitInsn(L2I);
+                push(size);
+                mv.visitVarInsn(LLOAD, B);
+                mv.visitMethodInsn(INVOKEVIRTUAL, ENGINE, "portWrite", "(IIJ)V", false);
             }
             mv.visitInsn(ICONST_1);
             mv.visitInsn(IRETURN);

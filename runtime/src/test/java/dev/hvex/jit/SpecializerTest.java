@@ -124,6 +124,66 @@ class SpecializerTest {
         assertThat(b.setCalls).isEqualTo(a.setCalls);
     }
 
+    /**
+     * IN and OUT in 64-bit mode get a fast path: a cached run gives the interpreter's registers, port
+     * accesses and status, including when the fast path declines (CPL above IOPL: #GP; an exit that
+     * reports another port: a mismatch).
+     */
+    @ParameterizedTest(name = "{0} port {2} cpl {3}")
+    @CsvSource({
+        "ee, true, 0x60, 0",     // out dx, al
+        "66ef, true, 0x60, 0",   // out dx, ax
+        "ef, true, 0x60, 0",     // out dx, eax
+        "e660, true, 0x60, 0",   // out 0x60, al
+        "ec, false, 0x60, 0",    // in al, dx
+        "66ed, false, 0x60, 0",  // in ax, dx
+        "ed, false, 0x60, 0",    // in eax, dx
+        "e560, false, 0x60, 0",  // in eax, 0x60
+        "ee, true, 0x60, 3",     // CPL 3 > IOPL 0
+        "ee, true, 0x61, 0",     // the exit reports port 0x61, DX says 0x60
+    })
+    void portHandlerMatchesInterpreter(String hex, boolean write, String exitPort, int cpl) {
+        FakeVmm a = vmm();
+        FakeVmm b = vmm();
+        a.portValue = 0x8badf00d;
+        b.portValue = 0x8badf00d;
+        b.set(Register.RDX, 0x60);
+        EmulatorOptions options = EmulatorOptions.defaults();
+        HandlerCache cache = new HandlerCache(64);
+        dev.hvex.IoPortAccessContext good = port(hex, write, 0x60);
+        dev.hvex.IoPortAccessContext exit = port(hex, write, Integer.decode(exitPort));
+        try (Emulator interp = Emulator.create(a, options.withSpecialize(false));
+             Emulator jit = Emulator.create(b, options.withCache(cache).withSpecializeThreshold(0))) {
+            assertThat(jit.tryIoEmulation(null, context("long64"), good).emulationSuccessful()).isTrue();
+            for (FakeVmm v : new FakeVmm[] {a, b}) {
+                restore(v);
+                v.set(Register.RDX, 0x60).set(Register.RIP, 0);
+                v.log.clear();
+                v.getCalls = 0;
+            }
+            VpExitContext vp = context("long64").setCpl(cpl);
+            String expected = interp.tryIoEmulation(null, vp, exit).describe();
+            assertThat(jit.tryIoEmulation(null, vp, exit).describe()).isEqualTo(expected);
+            assertThat(jit.stats().cachedRuns).isEqualTo(1);
+        }
+        assertThat(b.log).isEqualTo(a.log);
+        assertThat(b.lo).isEqualTo(a.lo);
+        assertThat(b.getCalls).isEqualTo(a.getCalls).isEqualTo(1);
+        byte[] key = padded(hex);
+        int count = hex.length() / 2;
+        Profile p = cache.lookup(dev.hvex.CpuMode.LONG64, HandlerCache.keyLow(key, count),
+            HandlerCache.keyHigh(key, count), count);
+        assertThat(p.handler.getClass().isHidden()).isTrue();
+        assertThat(p.handler.fast).isTrue();
+    }
+
+    private static dev.hvex.IoPortAccessContext port(String hex, boolean write, int port) {
+        byte[] b = Exits.hex(hex);
+        int size = hex.startsWith("66") ? 2 : (b[b.length == 1 ? 0 : b[0] == 0x66 ? 1 : 0] & 1) == 0 ? 1 : 4;
+        return new dev.hvex.IoPortAccessContext().setInstructionBytes(b, 0, b.length).setWrite(write)
+            .setPort(port).setAccessSize(size).setRax(0x11223344);
+    }
+
     private static byte[] padded(String hex) {
         byte[] b = new byte[16];
         byte[] h = Exits.hex(hex);
