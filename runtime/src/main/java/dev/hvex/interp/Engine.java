@@ -623,19 +623,28 @@ public final class Engine {
 
     private void buildBatch(RegisterValues b) {
         b.clear();
-        for (int m = gprWanted; m != 0; m &= m - 1) {
+        addNames(b, gprWanted, segWanted, xmmWanted, ymmWanted, cr0Wanted);
+    }
+
+    /**
+     * Appends the names of the registers in these masks in the one order every batch uses: GPRs, segments,
+     * XMM, YMM upper halves, CR0, each by number. {@link #scatter}, a profile's names and the fast paths'
+     * batch indexes all rely on it.
+     */
+    public static void addNames(RegisterValues b, int gprMask, int segMask, int xmmMask, int ymmMask, boolean cr0) {
+        for (int m = gprMask; m != 0; m &= m - 1) {
             b.add(Register.gpr(Integer.numberOfTrailingZeros(m)));
         }
-        for (int m = segWanted; m != 0; m &= m - 1) {
+        for (int m = segMask; m != 0; m &= m - 1) {
             b.add(Register.segment(Integer.numberOfTrailingZeros(m)));
         }
-        for (int m = xmmWanted; m != 0; m &= m - 1) {
+        for (int m = xmmMask; m != 0; m &= m - 1) {
             b.add(Register.xmm(Integer.numberOfTrailingZeros(m)));
         }
-        for (int m = ymmWanted; m != 0; m &= m - 1) {
+        for (int m = ymmMask; m != 0; m &= m - 1) {
             b.add(Register.ymmHigh(Integer.numberOfTrailingZeros(m)));
         }
-        if (cr0Wanted) {
+        if (cr0) {
             b.add(Register.CR0);
         }
     }
@@ -710,15 +719,7 @@ public final class Engine {
     private void layOutSetBatch(RegisterValues b, long signature, boolean withRip, boolean flagsChanged) {
         setSignature = signature;
         b.clear();
-        for (int m = gprDirty; m != 0; m &= m - 1) {
-            b.add(Register.gpr(Integer.numberOfTrailingZeros(m)));
-        }
-        for (int m = xmmDirty; m != 0; m &= m - 1) {
-            b.add(Register.xmm(Integer.numberOfTrailingZeros(m)));
-        }
-        for (int m = ymmDirty; m != 0; m &= m - 1) {
-            b.add(Register.ymmHigh(Integer.numberOfTrailingZeros(m)));
-        }
+        addNames(b, gprDirty, 0, xmmDirty, ymmDirty, false);
         if (withRip) {
             b.add(Register.RIP);
         }

@@ -37,22 +37,12 @@ public final class Profile {
         this.xmmMask = xmmMask;
         this.ymmMask = ymmMask;
         this.cr0 = cr0;
-        java.util.List<dev.hvex.Register> list = new java.util.ArrayList<>();
-        for (int m = gprMask; m != 0; m &= m - 1) {
-            list.add(dev.hvex.Register.gpr(Integer.numberOfTrailingZeros(m)));
+        dev.hvex.RegisterValues batch = new dev.hvex.RegisterValues(Integer.bitCount(gprMask)
+            + Integer.bitCount(segMask) + Integer.bitCount(xmmMask) + Integer.bitCount(ymmMask) + (cr0 ? 1 : 0));
+        dev.hvex.interp.Engine.addNames(batch, gprMask, segMask, xmmMask, ymmMask, cr0);
+        this.names = new dev.hvex.Register[batch.count()];
+        for (int i = 0; i < names.length; i++) {
+            names[i] = batch.name(i);
         }
-        for (int m = segMask; m != 0; m &= m - 1) {
-            list.add(dev.hvex.Register.segment(Integer.numberOfTrailingZeros(m)));
-        }
-        for (int m = xmmMask; m != 0; m &= m - 1) {
-            list.add(dev.hvex.Register.xmm(Integer.numberOfTrailingZeros(m)));
-        }
-        for (int m = ymmMask; m != 0; m &= m - 1) {
-            list.add(dev.hvex.Register.ymmHigh(Integer.numberOfTrailingZeros(m)));
-        }
-        if (cr0) {
-            list.add(dev.hvex.Register.CR0);
-        }
-        this.names = list.toArray(new dev.hvex.Register[0]);
     }
 }
