@@ -1276,8 +1276,7 @@ public final class Engine {
         if (!verifyExits) {
             return true;
         }
-        IoPortAccessContext x = ioContext;
-        return x != null && x.isWrite() == write && x.accessSize() == size && x.port() == port && !x.stringOp();
+        return ioContext != null && ExitConsistency.reports(ioContext, write, size, port, false);
     }
 
     public long portRead(int port, int size) {

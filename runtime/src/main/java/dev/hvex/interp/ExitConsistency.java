@@ -130,9 +130,14 @@ public final class ExitConsistency {
             e.fail(EmulatorStatus.INTERNAL_EMULATION_FAILURE, EmulatorStatus.Reason.EXIT_MISMATCH);
             return;
         }
-        if (write != exit.isWrite() || size != exit.accessSize() || port != exit.port() || string != exit.stringOp()) {
+        if (!reports(exit, write, size, port, string)) {
             e.fail(EmulatorStatus.INTERNAL_EMULATION_FAILURE, EmulatorStatus.Reason.EXIT_MISMATCH);
         }
+    }
+
+    /** Whether the port exit reports exactly this access (direction, size, port, string or not). */
+    static boolean reports(IoPortAccessContext exit, boolean write, int size, int port, boolean string) {
+        return write == exit.isWrite() && size == exit.accessSize() && port == exit.port() && string == exit.stringOp();
     }
 
     private static long mask(int bytes) {
