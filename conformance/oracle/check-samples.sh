@@ -1,10 +1,11 @@
 #!/bin/sh
 # Re-derives the expectations of a recorded case file on this processor and compares them with the
 # recorded ones (status, fault, registers under flagsMask, memory; device accesses are not compared).
-# usage: check-samples.sh [CASES.jsonl]   (default: /work/shared/conformance/sample-hw.jsonl)
+# usage: check-samples.sh [CASES.jsonl]   (default: examples/hw-exits.jsonl, the project's copy of the
+# processor-produced sample)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-ref=${1:-/work/shared/conformance/sample-hw.jsonl}
+ref=${1:-$here/../../examples/hw-exits.jsonl}
 [ -x "$here/build/hvex-oracle" ] || "$here/build.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

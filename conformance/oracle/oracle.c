@@ -1,7 +1,7 @@
 /*
  * hvex processor oracle ("source hw").
  *
- * Reads exit cases (JSON Lines, see /work/shared/conformance/FORMAT.md), executes each case's
+ * Reads exit cases (JSON Lines, see conformance/FORMAT.md), executes each case's
  * instruction natively at CPL 3 on the host processor and writes the cases back with `expect`
  * filled in from what the processor did, and `source` set to "hw".
  *
