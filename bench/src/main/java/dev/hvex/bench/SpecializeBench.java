@@ -58,7 +58,7 @@ public class SpecializeBench {
         never = EmulatorOptions.defaults().withSpecializeThreshold(Integer.MAX_VALUE);
         stream = InstructionStream.mixed();
         streamCache = new HandlerCache(4096);
-        streamSpecializing = Emulator.create(vmm, EmulatorOptions.defaults().withCache(streamCache).withSpecializeThreshold(0));
+        streamSpecializing = Emulator.create(vmm, specializeNow.withCache(streamCache));
         streamNever = Emulator.create(vmm, never.withCache(new HandlerCache(4096)));
         Exits.check(freshCacheSpecialize() == 1 && freshCacheBaseline() == 1, "fresh-cache store");
         for (int i = 0; i < 8; i++) {
